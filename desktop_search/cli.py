@@ -1,0 +1,307 @@
+"""Command-line front end: ``desktop-search [--data-dir DIR] COMMAND``.
+
+Commands: (none) or ``app`` starts the GUI; ``index``, ``search``, ``status``, ``forget``,
+``model list|fetch|import``. User errors print one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_search import APP_ID, __version__
+from desktop_search.config import load_settings
+from desktop_search.core.errors import UserError
+from desktop_search.paths import AppPaths, resolve_paths
+
+log = logging.getLogger("desktop_search")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=APP_ID, description="Find your files by meaning, privately.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", help="where all state lives (default: $DESKTOP_SEARCH_HOME or the platform's data dir)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("app", help="open the search window (the default)")
+
+    index = commands.add_parser("index", help="add folders and index them until done")
+    index.add_argument("paths", nargs="*", type=Path, help="folders to add (default: re-index all)")
+
+    search = commands.add_parser("search", help="search the index")
+    search.add_argument("query", nargs="?", help="what to look for")
+    search.add_argument("--limit", type=int, default=10, help="results to show (default 10)")
+    search.add_argument("--json", action="store_true", help="one JSON object per query")
+    search.add_argument("--stdin", action="store_true", help="read one query per line from stdin")
+
+    status = commands.add_parser("status", help="roots, file counts, model, provider, index health")
+    status.add_argument("--json", action="store_true")
+
+    forget = commands.add_parser("forget", help="remove a folder and purge everything indexed from it")
+    forget.add_argument("path", type=Path)
+
+    model = commands.add_parser("model", help="list, download or import embedding models")
+    model_commands = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    model_commands.add_parser("list", help="known and installed models")
+    fetch = model_commands.add_parser("fetch", help="download a model from the Hugging Face Hub")
+    fetch.add_argument("name", nargs="?", default=None, help="model name (default: the preferred model)")
+    imp = model_commands.add_parser("import", help="export a local Hugging Face model folder to ONNX")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--name", help="name to install it under (default: the folder name)")
+    return parser
+
+
+def _setup_logging(paths: AppPaths | None, verbose: bool) -> None:
+    root = logging.getLogger("desktop_search")
+    root.setLevel(logging.DEBUG)
+    root.handlers.clear()
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.INFO if verbose else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root.addHandler(console)
+    if paths is not None:
+        try:
+            paths.log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.handlers.RotatingFileHandler(paths.log_file, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+        except OSError:
+            return
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+
+    def __call__(self, progress: object) -> None:
+        from desktop_search.core.indexer import IndexProgress
+
+        if not self.enabled or not isinstance(progress, IndexProgress):
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and progress.files_done < progress.files_total:
+            return
+        self._last = now
+        total = max(progress.files_total, 1)
+        filled = int(30 * progress.files_done / total)
+        eta = f" ETA {progress.eta_s:.0f}s" if progress.eta_s is not None else ""
+        line = (
+            f"\r{progress.phase:<10} [{'#' * filled}{'.' * (30 - filled)}] "
+            f"{progress.files_done}/{progress.files_total} files, {progress.chunks_per_s:.0f} chunks/s{eta}"
+        )
+        sys.stderr.write(line.ljust(90))
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_search.core.engine import Engine
+
+    engine = Engine.open(paths, load_settings(paths.settings_file))
+    try:
+        roots = engine.add_roots(args.paths) if args.paths else engine.roots()
+        if not roots:
+            raise UserError("No folders to index: give one, e.g. `desktop-search index ~/Documents`")
+        model = engine.preferred_model()
+        print(f"Model: {model.manifest.name}" + (f" (offline fallback: {model.fallback_reason})" if model.fallback_reason else ""), file=sys.stderr)
+        bar = TerminalProgress()
+        report = engine.index(roots, progress=bar)
+        bar.done()
+    finally:
+        engine.close()
+    rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
+    print(
+        f"Indexed {report.files_indexed} files ({report.files_unchanged} unchanged, {report.files_removed} removed) "
+        f"in {report.seconds:.1f} s; {report.chunks_embedded} chunks embedded ({rate:.0f}/s), {report.chunks_reused} reused."
+    )
+    if report.problems:
+        print(f"{len(report.problems)} files were not indexed:")
+        for path, status, reason in report.problems[:50]:
+            print(f"  {status}: {path}: {reason}")
+        if len(report.problems) > 50:
+            print(f"  ... and {len(report.problems) - 50} more (see `desktop-search status`)")
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_search.core.engine import Engine
+
+    if not args.stdin and not args.query:
+        raise UserError("Give a query, or --stdin to read one query per line")
+    if args.limit <= 0:
+        raise UserError("--limit must be positive")
+    if not paths.database.exists():
+        raise UserError(f"Nothing indexed in {paths.data_dir} yet: run `desktop-search index FOLDER` first")
+    engine = Engine.open(paths, load_settings(paths.settings_file))
+    try:
+        searcher = engine.searcher()
+        queries = (line.rstrip("\r\n") for line in sys.stdin) if args.stdin else iter([args.query])
+        for query in queries:
+            response = searcher.search(query, args.limit)
+            if args.json:
+                payload = {"query": query, "results": [r.to_json() for r in response.results]}
+                sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                _print_results(response)
+    finally:
+        engine.close()
+    return 0
+
+
+def _print_results(response: object) -> None:
+    from desktop_search.core.search import SearchResponse
+
+    assert isinstance(response, SearchResponse)
+    if not response.results:
+        print(f"No results for “{response.query}”.")
+    for rank, result in enumerate(response.results, 1):
+        where = f"p. {result.best.page}" if result.best.page else (f"line {result.best.line}" if result.best.line else "")
+        print(f"{rank:>2}. {result.path}  [{result.score:.3f}{', ' + where if where else ''}]")
+        print(f"    {' '.join(result.best.snippet.split())}")
+    print(f"({len(response.results)} results in {response.seconds * 1000:.0f} ms)")
+
+
+def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_search.core.engine import Engine
+
+    engine = Engine.open(paths, load_settings(paths.settings_file))
+    try:
+        status = engine.status()
+        problems = engine.store.problem_files(limit=20)
+    finally:
+        engine.close()
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    model, provider, index = status["model"], status["provider"], status["index"]
+    print(f"Data dir: {status['data_dir']}")
+    print("Folders:  " + (", ".join(status["roots"]) or "none yet"))
+    print("Files:    " + (", ".join(f"{n} {s}" for s, n in sorted(status["files"].items())) or "none"))
+    print(f"Chunks:   {status['chunks']}")
+    print(f"Model:    {model['name']} ({model['origin']}; {model['source']})")
+    if model["fallback_reason"]:
+        print(f"          offline fallback: {model['fallback_reason']}")
+    if model["reembed_needed"]:
+        print(f"          re-embedding needed: run `desktop-search index` to switch to {model['preferred']}")
+    print(f"Provider: {provider['active']}" + (f" ({provider['fallback_reason']})" if provider["fallback_reason"] else ""))
+    print(f"Index:    {index['ann_live']} vectors, {index['ann_deleted']} deleted, " + ("healthy" if index["healthy"] else "out of step (will rebuild)"))
+    for path, state, reason in problems:
+        print(f"  {state}: {path}: {reason}")
+    return 0
+
+
+def _cmd_forget(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_search.core.engine import Engine
+
+    engine = Engine.open(paths, load_settings(paths.settings_file))
+    try:
+        removed = engine.forget(args.path)
+    finally:
+        engine.close()
+    print(f"Forgot {args.path}: {removed} files purged from the index.")
+    return 0
+
+
+def _cmd_model(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_search.core.engine import model_locations
+    from desktop_search.core.model.provision import fetch_model, import_model, installed_models
+    from desktop_search.core.model.registry import KNOWN_MODELS
+
+    paths.ensure()
+    locations = model_locations(paths)
+    settings = load_settings(paths.settings_file)
+    if args.model_command == "list":
+        installed = {m.manifest.name: m for m in installed_models(locations)}
+        for name, spec in KNOWN_MODELS.items():
+            mark = "*" if name == settings.model else " "
+            where = f"installed ({installed[name].origin}: {installed[name].folder})" if name in installed else "not installed"
+            print(f"{mark} {name:<22} {where}\n    {spec.description}")
+        for name, found in installed.items():
+            if name not in KNOWN_MODELS:
+                print(f"  {name:<22} installed ({found.origin}: {found.folder})")
+        return 0
+    if args.model_command == "fetch":
+        bar = _ByteProgress()
+        resolved = fetch_model(locations, args.name or settings.model, bar)
+        bar.done()
+    else:
+        resolved = import_model(locations, args.path, args.name)
+    print(f"Installed {resolved.manifest.name} ({resolved.manifest.model_id}) in {resolved.folder}")
+    return 0
+
+
+class _ByteProgress:
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled:
+            percent = f"{100 * done / total:5.1f} %" if total else ""
+            sys.stderr.write(f"\rDownloading {done / 1e6:7.1f} MB {percent}")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _cmd_app(args: argparse.Namespace, paths: AppPaths) -> int:
+    try:
+        from desktop_search.ui.app import run_app
+    except ImportError as exc:
+        raise UserError(f"The GUI needs PySide6 ({exc}); the CLI commands still work") from exc
+    return run_app(paths)
+
+
+_COMMANDS = {
+    "index": _cmd_index,
+    "search": _cmd_search,
+    "status": _cmd_status,
+    "forget": _cmd_forget,
+    "model": _cmd_model,
+    "app": _cmd_app,
+    None: _cmd_app,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``desktop-search`` command."""
+    args = _build_parser().parse_args(argv)
+    try:
+        paths = resolve_paths(args.data_dir)
+        paths.ensure()
+    except OSError as exc:
+        print(f"{APP_ID}: error: cannot use data dir: {exc}", file=sys.stderr)
+        return 1
+    _setup_logging(paths, args.verbose)
+    try:
+        return _COMMANDS[args.command](args, paths)
+    except UserError as exc:
+        log.debug("User error", exc_info=True)
+        print(f"{APP_ID}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{APP_ID}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def gui_main() -> int:
+    """Entry point of the GUI launcher (no console window on Windows)."""
+    return main(["app"])

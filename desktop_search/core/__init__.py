@@ -1,0 +1,1 @@
+"""The Qt-free core: extraction, chunking, model, embedding, store, index and search."""

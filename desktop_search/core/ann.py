@@ -1,0 +1,253 @@
+"""hnswlib index over chunk vectors: a rebuildable cache of the SQLite ``vectors`` table.
+
+The file is saved atomically (temp file, fsync, rename) with a JSON sidecar holding its
+checksum, element counts, model id and the database's vectors generation. A file is loaded
+only if all of those match; otherwise it is rebuilt from SQLite, so a truncated or garbled
+file never reaches ``hnswlib.load_index`` (which trusts the header and can crash).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import hnswlib
+import numpy as np
+import numpy.typing as npt
+
+from desktop_search.core.store import Store
+
+log = logging.getLogger(__name__)
+
+SIDECAR_FORMAT = 1
+M = 16
+EF_CONSTRUCTION = 200
+EF_SEARCH = 96
+REBUILD_DEAD_FRACTION = 0.20
+
+
+@dataclass(frozen=True)
+class AnnHealth:
+    """What status reports about the ANN cache."""
+
+    live: int
+    deleted: int
+    loaded_from_disk: bool
+    rebuild_reason: str | None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        if os.name == "posix":
+            os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class AnnIndex:
+    """Thread-safe wrapper: one lock serialises queries against adds, deletes and resizes."""
+
+    def __init__(self, folder: Path, model_id: str, dimension: int) -> None:
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", model_id)
+        self.index_file = folder / f"{safe}.hnsw"
+        self.sidecar_file = folder / f"{safe}.json"
+        self.model_id = model_id
+        self.dimension = dimension
+        self._lock = threading.Lock()
+        self._index = self._new_index(1024)
+        self._live = 0
+        self._deleted = 0
+        self._generation = -1
+        self._loaded_from_disk = False
+        self._rebuild_reason: str | None = None
+
+    def _new_index(self, capacity: int) -> Any:
+        index = hnswlib.Index(space="ip", dim=self.dimension)
+        index.init_index(max_elements=max(capacity, 1024), ef_construction=EF_CONSTRUCTION, M=M)
+        index.set_ef(EF_SEARCH)
+        return index
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def open(self, store: Store, progress: Callable[[int, int], None] | None = None) -> AnnHealth:
+        """Load the saved index if it verifies against the sidecar and the DB, else rebuild."""
+        generation = store.vectors_generation()
+        problem = self._verify_saved(generation)
+        if problem is None:
+            try:
+                self._load()
+                self._loaded_from_disk = True
+                return self.health()
+            except (RuntimeError, OSError, ValueError) as exc:  # hnswlib raises RuntimeError
+                problem = f"load failed: {exc}"
+        log.info("Rebuilding the vector index from the database (%s)", problem)
+        self.rebuild(store, progress, reason=problem)
+        return self.health()
+
+    def _read_sidecar(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.sidecar_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _verify_saved(self, generation: int) -> str | None:
+        """None when the saved file can be trusted, else why not."""
+        if not self.index_file.exists():
+            return "no saved index"
+        sidecar = self._read_sidecar()
+        if sidecar is None:
+            return "missing or unreadable sidecar"
+        expected = {"format": SIDECAR_FORMAT, "model_id": self.model_id, "dimension": self.dimension}
+        for key, value in expected.items():
+            if sidecar.get(key) != value:
+                return f"sidecar {key} mismatch"
+        if sidecar.get("generation") != generation:
+            return "index is older than the database"
+        if self.index_file.stat().st_size != sidecar.get("size"):
+            return "index file size mismatch (truncated?)"
+        if _file_sha256(self.index_file) != sidecar.get("sha256"):
+            return "index file checksum mismatch"
+        return None
+
+    def _load(self) -> None:
+        sidecar = self._read_sidecar() or {}
+        capacity = int(sidecar["capacity"])
+        index = hnswlib.Index(space="ip", dim=self.dimension)
+        index.load_index(str(self.index_file), max_elements=capacity)
+        index.set_ef(EF_SEARCH)
+        with self._lock:
+            self._index = index
+            self._live = int(sidecar["live"])
+            self._deleted = int(sidecar["deleted"])
+            self._generation = int(sidecar["generation"])
+
+    def rebuild(
+        self, store: Store, progress: Callable[[int, int], None] | None = None, reason: str | None = None
+    ) -> None:
+        """Build a fresh index from every vector of this model in SQLite."""
+        total = store.vector_count(self.model_id)
+        generation = store.vectors_generation()
+        index = self._new_index(total + 1024)
+        done = 0
+        for ids, vectors in store.iter_vectors(self.model_id):
+            index.add_items(vectors, np.asarray(ids, dtype=np.int64))
+            done += len(ids)
+            if progress:
+                progress(done, total)
+        with self._lock:
+            self._index = index
+            self._live = done
+            self._deleted = 0
+            self._generation = generation
+            self._loaded_from_disk = False
+            self._rebuild_reason = reason
+
+    def save(self, generation: int) -> None:
+        """Write the index and then its sidecar, each atomically."""
+        self.index_file.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            _atomic_write(self.index_file, lambda tmp: self._index.save_index(str(tmp)))
+            sidecar = {
+                "format": SIDECAR_FORMAT,
+                "model_id": self.model_id,
+                "dimension": self.dimension,
+                "generation": generation,
+                "live": self._live,
+                "deleted": self._deleted,
+                "capacity": int(self._index.get_max_elements()),
+                "size": self.index_file.stat().st_size,
+                "sha256": _file_sha256(self.index_file),
+            }
+            self._generation = generation
+        _atomic_write(self.sidecar_file, lambda tmp: tmp.write_text(json.dumps(sidecar), encoding="utf-8"))
+
+    def matches(self, generation: int) -> bool:
+        """Whether the in-memory index reflects this vectors generation of the database."""
+        return self._generation == generation
+
+    # -- updates ------------------------------------------------------------------------
+    def sync_generation(self, generation: int) -> None:
+        """Declare that the in-memory index now reflects this database generation."""
+        self._generation = generation
+
+    def add(self, ids: Sequence[int], vectors: npt.NDArray[np.float32]) -> None:
+        if not len(ids):
+            return
+        with self._lock:
+            needed = int(self._index.get_current_count()) + len(ids)
+            capacity = int(self._index.get_max_elements())
+            if needed > capacity:
+                self._index.resize_index(max(needed, capacity * 2))
+            self._index.add_items(np.asarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+            self._live += len(ids)
+
+    def remove(self, ids: Sequence[int]) -> None:
+        with self._lock:
+            for label in ids:
+                with contextlib.suppress(RuntimeError):  # not in the index (never embedded)
+                    self._index.mark_deleted(int(label))
+                    self._live -= 1
+                    self._deleted += 1
+
+    @property
+    def dead_fraction(self) -> float:
+        total = self._live + self._deleted
+        return self._deleted / total if total else 0.0
+
+    def needs_compaction(self) -> bool:
+        return self.dead_fraction > REBUILD_DEAD_FRACTION
+
+    # -- queries ------------------------------------------------------------------------
+    def query(self, vector: npt.NDArray[np.float32], k: int) -> tuple[list[int], list[float]]:
+        """Up to ``k`` nearest chunk ids and their inner-product similarities, best first."""
+        with self._lock:
+            k = min(k, self._live)
+            if k <= 0:
+                return [], []
+            self._index.set_ef(max(EF_SEARCH, k))
+            labels, distances = self._index.knn_query(np.asarray(vector, dtype=np.float32).reshape(1, -1), k=k)
+        ids = [int(x) for x in labels[0]]
+        scores = [float(1.0 - d) for d in distances[0]]  # hnswlib 'ip' distance is 1 - dot
+        return ids, scores
+
+    def health(self) -> AnnHealth:
+        return AnnHealth(self._live, self._deleted, self._loaded_from_disk, self._rebuild_reason)
+
+    def __len__(self) -> int:
+        return self._live

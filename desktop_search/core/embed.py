@@ -1,0 +1,181 @@
+"""Text -> L2-normalised vectors with an onnxruntime session and a fast tokenizer.
+
+One ``Embedder`` per process. Texts are tokenised once, sorted by length and batched by
+a token budget so that padding only ever reaches the longest text of its batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import desktop_search  # noqa: F401  (sets ORT_DISABLE_TELEMETRY before onnxruntime loads)
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+from tokenizers import Encoding, Tokenizer
+
+from desktop_search.core.model.manifest import MODEL_FILE, TOKENIZER_FILE, ModelManifest
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+PROVIDER_NAMES = {
+    "cpu": "CPUExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "coreml": "CoreMLExecutionProvider",
+}
+DEFAULT_TOKEN_BUDGET = 8192  # padded tokens per batch: bounds memory, keeps batches efficient
+MAX_BATCH = 64
+
+
+@dataclass(frozen=True)
+class ProviderReport:
+    """The provider that was asked for, the one actually running, and why they differ."""
+
+    requested: str
+    active: str
+    fallback_reason: str | None
+
+
+def default_threads() -> int:
+    """Leave a core for the rest of the machine; at least one thread."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1)) if (os.cpu_count() or 1) > 2 else 2
+
+
+def _providers_for(requested: str, cache_dir: Path | None) -> list[str | tuple[str, dict[str, str]]]:
+    available = set(ort.get_available_providers())
+    chosen: list[str | tuple[str, dict[str, str]]] = []
+    if requested in ("auto", "cuda") and PROVIDER_NAMES["cuda"] in available:
+        chosen.append(PROVIDER_NAMES["cuda"])
+    # CoreML only when asked: with dynamic shapes it can split the graph and be slower.
+    if requested == "coreml" and PROVIDER_NAMES["coreml"] in available:
+        options = {"ModelCacheDirectory": str(cache_dir)} if cache_dir else {}
+        chosen.append((PROVIDER_NAMES["coreml"], options))
+    chosen.append(PROVIDER_NAMES["cpu"])
+    return chosen
+
+
+class Embedder:
+    """Embeds passages and queries with one model folder (see ``ModelManifest``)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        manifest: ModelManifest,
+        provider: str = "auto",
+        threads: int = 0,
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.token_budget = max(token_budget, manifest.max_tokens)
+        self.texts_embedded = 0  # how many texts went through the model (tests count it)
+        self._lock = threading.Lock()  # the tokenizer's truncation state is not thread-safe
+
+        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        # An exported tokenizer.json can carry fixed padding and short truncation: reset both.
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=manifest.max_tokens)
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or default_threads()
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No busy-waiting between calls: an idle app must use no CPU.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        providers = _providers_for(provider, cache_dir)
+        self._session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=providers)
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        active = self._session.get_providers()[0]
+        wanted = PROVIDER_NAMES.get(provider)
+        fallback = None
+        if wanted and active != wanted:
+            fallback = f"{wanted} is not usable here; running on {active}"
+            log.warning("Execution provider fallback: %s", fallback)
+        self.provider = ProviderReport(provider, active, fallback)
+
+    @property
+    def model_id(self) -> str:
+        return self.manifest.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.manifest.dimension
+
+    def embed_query(self, query: str) -> Vectors:
+        """One query vector (with the model's query prefix), shape (dimension,)."""
+        return self._embed([self.manifest.query_prefix + query])[0]
+
+    def embed_passages(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Vectors:
+        """Passage vectors in input order, shape (len(texts), dimension)."""
+        prefix = self.manifest.passage_prefix
+        return self._embed([prefix + t for t in texts] if prefix else list(texts), progress)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model would see for ``text`` (after truncation, with specials)."""
+        with self._lock:
+            return len(self._tokenizer.encode(text).ids)
+
+    def _embed(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> Vectors:
+        out = np.zeros((len(texts), self.manifest.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        done = 0
+        for batch in self._batches(order, encodings):
+            out[batch] = self._run([encodings[i] for i in batch])
+            done += len(batch)
+            if progress:
+                progress(done, len(texts))
+        self.texts_embedded += len(texts)
+        return out
+
+    def _batches(self, order: list[int], encodings: list[Encoding]) -> list[list[int]]:
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for index in order:  # ascending length: the last item sets the padded width
+            width = len(encodings[index].ids)
+            if current and (len(current) + 1) * width > self.token_budget or len(current) >= MAX_BATCH:
+                batches.append(current)
+                current = []
+            current.append(index)
+        if current:
+            batches.append(current)
+        return batches
+
+    def _run(self, encodings: list[Encoding]) -> Vectors:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            length = len(encoding.ids)
+            ids[row, :length] = encoding.ids
+            mask[row, :length] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        (hidden,) = self._session.run([self.manifest.output_name], feeds)
+        hidden = np.asarray(hidden, dtype=np.float32)
+        if self.manifest.pooling == "cls":
+            pooled = hidden[:, 0, :]
+        else:
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        if self.manifest.normalize:
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            pooled = pooled / np.maximum(norms, 1e-12)
+        return pooled.astype(np.float32)

@@ -1,0 +1,227 @@
+"""One data dir's engine: settings, store, model, ANN index, indexer and searcher, wired.
+
+The CLI and the GUI both use this; nothing here knows about Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_search.config import Settings
+from desktop_search.core.ann import AnnIndex
+from desktop_search.core.embed import Embedder
+from desktop_search.core.errors import UserError
+from desktop_search.core.indexer import INDEX_MODEL_KEY, Indexer, IndexProgress, IndexReport
+from desktop_search.core.lock import WriterLock
+from desktop_search.core.model.provision import (
+    ModelLocations,
+    ResolvedModel,
+    installed_models,
+    resolve_model,
+)
+from desktop_search.core.scan import ScanRules
+from desktop_search.core.search import Searcher, SearchResponse
+from desktop_search.core.store import Store
+from desktop_search.paths import AppPaths, bundled_resources_dir
+
+log = logging.getLogger(__name__)
+
+
+def model_locations(paths: AppPaths) -> ModelLocations:
+    return ModelLocations(bundled_dir=bundled_resources_dir() / "models", user_dir=paths.models_dir)
+
+
+@dataclass(frozen=True)
+class ModelInUse:
+    """A loaded model and the ANN index of its vectors."""
+
+    resolved: ResolvedModel
+    embedder: Embedder
+    ann: AnnIndex
+
+
+class Engine:
+    """Open with ``Engine.open(paths, settings)``; close when done."""
+
+    def __init__(self, paths: AppPaths, settings: Settings, store: Store) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.store = store
+        self._models: dict[str, ModelInUse] = {}
+        self._preferred: ResolvedModel | None = None
+
+    @classmethod
+    def open(cls, paths: AppPaths, settings: Settings) -> Engine:
+        paths.ensure()
+        return cls(paths, settings, Store(paths.database))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- models -------------------------------------------------------------------------
+    def preferred_model(self) -> ResolvedModel:
+        """The model new vectors are made with: the setting's model, or the offline fallback."""
+        if self._preferred is None:
+            self._preferred = resolve_model(model_locations(self.paths), self.settings.model)
+            if self._preferred.fallback_reason:
+                log.info(
+                    "Using the offline model %s: %s",
+                    self._preferred.manifest.name,
+                    self._preferred.fallback_reason,
+                )
+        return self._preferred
+
+    def _load(self, resolved: ResolvedModel, progress: Callable[[int, int], None] | None = None) -> ModelInUse:
+        model_id = resolved.manifest.model_id
+        if model_id not in self._models:
+            embedder = Embedder(
+                resolved.folder,
+                resolved.manifest,
+                provider=self.settings.provider,
+                threads=self.settings.threads,
+                cache_dir=self.paths.models_dir / ".provider-cache",
+            )
+            ann = AnnIndex(self.paths.ann_dir, model_id, resolved.manifest.dimension)
+            ann.open(self.store, progress)
+            self._models[model_id] = ModelInUse(resolved, embedder, ann)
+        return self._models[model_id]
+
+    def search_model(self) -> ResolvedModel:
+        """The model the index's vectors were made with, so search works during a switch."""
+        index_model = self.store.get_meta(INDEX_MODEL_KEY)
+        preferred = self.preferred_model()
+        if index_model is None or index_model == preferred.manifest.model_id:
+            return preferred
+        for installed in installed_models(model_locations(self.paths)):
+            if installed.manifest.model_id == index_model:
+                return installed
+        raise UserError(
+            f"The index was built with {index_model}, which is no longer installed; "
+            f"run `desktop-search index` to re-embed with {preferred.manifest.model_id}."
+        )
+
+    # -- roots and indexing ---------------------------------------------------------------
+    def add_roots(self, folders: list[Path]) -> list[tuple[int, Path]]:
+        roots = []
+        for folder in folders:
+            resolved = folder.expanduser().resolve()
+            if not resolved.is_dir():
+                raise UserError(f"{folder} is not a folder")
+            roots.append((self.store.add_root(str(resolved)), resolved))
+        return roots
+
+    def roots(self) -> list[tuple[int, Path]]:
+        return [(root_id, Path(path)) for root_id, path in self.store.roots()]
+
+    def index(
+        self,
+        roots: list[tuple[int, Path]] | None = None,
+        progress: Callable[[IndexProgress], None] | None = None,
+        should_cancel: Callable[[], bool] = lambda: False,
+    ) -> IndexReport:
+        """Index the given roots (default: all) under the data dir's writer lock."""
+        with WriterLock(self.paths.lock_file):
+            model = self._load(self.preferred_model())
+            rules = ScanRules(
+                index_hidden=self.settings.index_hidden_files,
+                exclude_patterns=self.settings.exclude_patterns,
+                excluded_paths=frozenset({str(self.paths.data_dir)}),  # never index ourselves
+            )
+            indexer = Indexer(self.store, model.ann, model.embedder, rules, self.settings.max_file_size_bytes)
+            return indexer.index_roots(roots if roots is not None else self.roots(), progress, should_cancel)
+
+    def forget(self, folder: Path) -> int:
+        """Remove a root and purge its files, chunks and vectors; returns files removed."""
+        resolved = str(folder.expanduser().resolve())
+        matching = [root_id for root_id, path in self.store.roots() if path == resolved]
+        if not matching:
+            raise UserError(f"{folder} is not an indexed folder (see `desktop-search status`)")
+        with WriterLock(self.paths.lock_file):
+            files = len(self.store.files_of_root(matching[0]))
+            removed = self.store.remove_root(matching[0])
+            generation = self.store.vectors_generation()
+            for model in self._models.values():
+                model.ann.remove(removed)
+                model.ann.sync_generation(generation)
+            self.store.checkpoint()
+            self.store.vacuum()  # so the forgotten text is not left in free pages
+            self._rebuild_saved_indexes(generation)
+        return files
+
+    def _rebuild_saved_indexes(self, generation: int) -> None:
+        for model in self._models.values():
+            model.ann.rebuild(self.store)
+            model.ann.save(generation)
+        for stale in self.paths.ann_dir.glob("*.hnsw"):
+            if not any(m.ann.index_file == stale for m in self._models.values()):
+                stale.unlink(missing_ok=True)
+                stale.with_suffix(".json").unlink(missing_ok=True)
+
+    # -- search ---------------------------------------------------------------------------
+    def searcher(self) -> Searcher:
+        model = self._load(self.search_model())
+        self._refresh_if_stale(model)
+        return Searcher(self.store, model.ann, model.embedder)
+
+    def _refresh_if_stale(self, model: ModelInUse) -> None:
+        """Another process may have indexed since we loaded: reload or rebuild the ANN."""
+        generation = self.store.vectors_generation()
+        if model.ann.matches(generation):
+            return
+        model.ann.open(self.store)
+        lock = WriterLock(self.paths.lock_file)
+        if not model.ann.health().loaded_from_disk and lock.acquire(blocking=False):
+            try:  # we rebuilt it: save it so the next process need not
+                model.ann.save(generation)
+            finally:
+                lock.release()
+
+    def search(self, query: str, limit: int = 10) -> SearchResponse:
+        return self.searcher().search(query, limit)
+
+    # -- status ---------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """Roots, files by status, chunks, the model and provider in use, index health."""
+        preferred = self.preferred_model()
+        search_model = self.search_model()
+        model = self._load(search_model)
+        self._refresh_if_stale(model)
+        health = model.ann.health()
+        vector_models = self.store.vector_models()
+        chunks = self.store.chunk_count()
+        reembed = search_model.manifest.model_id != preferred.manifest.model_id
+        return {
+            "data_dir": str(self.paths.data_dir),
+            "roots": [str(p) for _, p in self.roots()],
+            "files": self.store.status_counts(),
+            "chunks": chunks,
+            "model": {
+                "name": search_model.manifest.name,
+                "id": search_model.manifest.model_id,
+                "source": search_model.manifest.source,
+                "origin": search_model.origin,
+                "preferred": self.settings.model,
+                "fallback_reason": search_model.fallback_reason,
+                "reembed_needed": reembed,
+            },
+            "provider": {
+                "requested": model.embedder.provider.requested,
+                "active": model.embedder.provider.active,
+                "fallback_reason": model.embedder.provider.fallback_reason,
+                "threads": self.settings.threads or None,
+            },
+            "index": {
+                "vectors": vector_models,
+                "ann_live": health.live,
+                "ann_deleted": health.deleted,
+                "ann_loaded_from_disk": health.loaded_from_disk,
+                "ann_rebuild_reason": health.rebuild_reason,
+                "healthy": health.live == vector_models.get(model.resolved.manifest.model_id, 0),
+            },
+            "pid": os.getpid(),
+        }

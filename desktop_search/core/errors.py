@@ -1,0 +1,13 @@
+"""Errors a user can act on. The CLI prints their message as one line, without a traceback."""
+
+
+class UserError(Exception):
+    """Something the user can fix: a missing path, no model, a locked data dir."""
+
+
+class ModelUnavailableError(UserError):
+    """No embedding model could be found or prepared."""
+
+
+class DataDirLockedError(UserError):
+    """Another process holds the writer lock on the data dir."""

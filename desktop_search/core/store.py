@@ -1,0 +1,437 @@
+"""SQLite, the source of truth: roots, files and their state, chunks, vectors.
+
+WAL + synchronous=NORMAL, a schema version (``PRAGMA user_version``) with ordered
+migrations, short transactions. One ``Store`` per thread that uses it; all writes happen
+on the indexing thread. The hnswlib index is a cache rebuilt from the ``vectors`` table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from desktop_search.core.chunk import Chunk
+from desktop_search.core.errors import UserError
+
+Migration = str
+MIGRATIONS: list[Migration] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE roots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL UNIQUE,
+        added_at REAL NOT NULL
+    );
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        inode INTEGER NOT NULL,
+        content_hash TEXT,
+        status TEXT NOT NULL,
+        reason TEXT,
+        title TEXT,
+        indexed_at REAL
+    );
+    CREATE INDEX files_root ON files(root_id);
+    CREATE INDEX files_status ON files(status);
+    CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        line INTEGER,
+        page INTEGER,
+        content_hash TEXT NOT NULL
+    );
+    CREATE INDEX chunks_file ON chunks(file_id);
+    CREATE INDEX chunks_hash ON chunks(content_hash);
+    CREATE TABLE vectors (
+        chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+        model_id TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (chunk_id, model_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX vectors_model ON vectors(model_id);
+    """,
+]
+
+STATUS_INDEXED = "indexed"
+STATUS_FAILED = "failed"
+STATUS_SKIPPED = "skipped"
+STATUS_PENDING = "pending"
+
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the database knows about one file."""
+
+    id: int
+    root_id: int
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    content_hash: str | None
+    status: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    """A chunk with its file, as the search needs it."""
+
+    chunk_id: int
+    file_id: int
+    path: str
+    title: str | None
+    kind: str
+    text: str
+    start: int
+    end: int
+    line: int | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class NewChunk:
+    """A chunk to store, with its vector (or None when it is still to be embedded)."""
+
+    chunk: Chunk
+    kind: str
+    vector: Vector | None
+
+
+class Store:
+    """One connection to the index database. Methods are safe to call from one thread."""
+
+    def __init__(self, path: Path, migrations: Sequence[Migration] = MIGRATIONS, readonly: bool = False):
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            if readonly:
+                uri = f"{path.as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            else:
+                self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                if os.name == "posix":
+                    os.chmod(path, 0o600)
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                if sys.platform == "darwin":
+                    self._db.execute("PRAGMA fullfsync = ON")
+                self._migrate(migrations)
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"Cannot open the index database {path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- schema -----------------------------------------------------------------------
+    def _migrate(self, migrations: Sequence[Migration]) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(migrations):
+            raise UserError(
+                f"The index at {self.path} was made by a newer Desktop Search "
+                f"(schema {version}, this version knows {len(migrations)}); please update."
+            )
+        for number, script in enumerate(migrations[version:], start=version + 1):
+            with self.transaction():
+                for statement in _statements(script):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- meta ---------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            _set_meta(db, key, value)
+
+    def vectors_generation(self) -> int:
+        """Bumped in every transaction that adds or removes vectors (the ANN cache checks it)."""
+        return int(self.get_meta("vectors_generation") or 0)
+
+    # -- roots --------------------------------------------------------------------------
+    def add_root(self, path: str) -> int:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO roots(path, added_at) VALUES (?, ?)", (path, time.time())
+            )
+            return int(db.execute("SELECT id FROM roots WHERE path = ?", (path,)).fetchone()[0])
+
+    def roots(self) -> list[tuple[int, str]]:
+        with self._lock:
+            return [(int(r[0]), str(r[1])) for r in self._db.execute("SELECT id, path FROM roots ORDER BY path")]
+
+    def remove_root(self, root_id: int) -> list[int]:
+        """Delete a root with its files, chunks and vectors; returns the deleted chunk ids."""
+        with self.transaction() as db:
+            ids = _ids(db, "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.root_id = ?", (root_id,))
+            db.execute("DELETE FROM roots WHERE id = ?", (root_id,))
+            _bump_generation(db)
+        return ids
+
+    # -- files --------------------------------------------------------------------------
+    def files_of_root(self, root_id: int) -> dict[str, FileState]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE root_id = ?", (root_id,)).fetchall()
+        return {row[2]: FileState(*row) for row in rows}
+
+    def file_state(self, path: str) -> FileState | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE path = ?", (path,)).fetchone()
+        return None if row is None else FileState(*row)
+
+    def record_file_status(
+        self, root_id: int, path: str, stat: tuple[int, int, int], status: str, reason: str | None,
+        content_hash: str | None = None,
+    ) -> list[int]:
+        """Record a file that has no chunks (failed, skipped, empty); returns dropped chunk ids."""
+        with self.transaction() as db:
+            file_id = _upsert_file(db, root_id, path, stat, content_hash, status, reason, None)
+            dropped = _ids(db, "SELECT id FROM chunks WHERE file_id = ?", (file_id,))
+            if dropped:
+                db.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
+                _bump_generation(db)
+        return dropped
+
+    def update_file_stat(self, path: str, stat: tuple[int, int, int]) -> None:
+        """A file whose stat changed but whose content did not (touch, copy back)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE files SET size = ?, mtime_ns = ?, inode = ? WHERE path = ?", (*stat, path)
+            )
+
+    def replace_file_chunks(
+        self, root_id: int, path: str, stat: tuple[int, int, int], content_hash: str,
+        title: str | None, chunks: Sequence[NewChunk], model_id: str,
+    ) -> tuple[list[int], list[int]]:
+        """Store a file's new chunks and vectors in one transaction.
+
+        Returns (new chunk ids in input order, chunk ids that were removed).
+        """
+        with self.transaction() as db:
+            file_id = _upsert_file(db, root_id, path, stat, content_hash, STATUS_INDEXED, None, title)
+            removed = _ids(db, "SELECT id FROM chunks WHERE file_id = ?", (file_id,))
+            db.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
+            new_ids: list[int] = []
+            for ordinal, item in enumerate(chunks):
+                c = item.chunk
+                cursor = db.execute(
+                    "INSERT INTO chunks(file_id, ordinal, kind, text, start, end, line, page, content_hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (file_id, ordinal, item.kind, c.text, c.start, c.end, c.line, c.page, c.content_hash),
+                )
+                chunk_id = int(cursor.lastrowid or 0)
+                new_ids.append(chunk_id)
+                if item.vector is not None:
+                    db.execute(
+                        "INSERT INTO vectors(chunk_id, model_id, vector) VALUES (?, ?, ?)",
+                        (chunk_id, model_id, _blob(item.vector)),
+                    )
+            _bump_generation(db)
+        return new_ids, removed
+
+    def delete_files(self, paths: Iterable[str]) -> list[int]:
+        """Forget files (and their chunks and vectors); returns the deleted chunk ids."""
+        removed: list[int] = []
+        with self.transaction() as db:
+            for path in paths:
+                removed += _ids(
+                    db, "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ?", (path,)
+                )
+                db.execute("DELETE FROM files WHERE path = ?", (path,))
+            if removed:
+                _bump_generation(db)
+        return removed
+
+    # -- vectors ------------------------------------------------------------------------
+    def vectors_for_hashes(self, hashes: Iterable[str], model_id: str) -> dict[str, Vector]:
+        """Existing vectors of chunks with these content hashes (to avoid re-embedding)."""
+        found: dict[str, Vector] = {}
+        unique = list(set(hashes))
+        with self._lock:
+            for start in range(0, len(unique), 500):
+                part = unique[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for content_hash, blob in self._db.execute(
+                    f"SELECT c.content_hash, v.vector FROM chunks c JOIN vectors v ON v.chunk_id = c.id"
+                    f" WHERE v.model_id = ? AND c.content_hash IN ({marks})",
+                    (model_id, *part),
+                ):
+                    found.setdefault(content_hash, np.frombuffer(blob, dtype=np.float32))
+        return found
+
+    def chunks_missing_vectors(self, model_id: str, limit: int) -> list[tuple[int, str, str]]:
+        """(chunk id, text, content hash) of chunks without a vector for ``model_id``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.id, c.text, c.content_hash FROM chunks c WHERE NOT EXISTS"
+                " (SELECT 1 FROM vectors v WHERE v.chunk_id = c.id AND v.model_id = ?) ORDER BY c.id LIMIT ?",
+                (model_id, limit),
+            ).fetchall()
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def add_vectors(self, items: Sequence[tuple[int, Vector]], model_id: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors(chunk_id, model_id, vector) VALUES (?, ?, ?)",
+                [(chunk_id, model_id, _blob(v)) for chunk_id, v in items],
+            )
+            _bump_generation(db)
+
+    def drop_other_models(self, keep_model_id: str) -> int:
+        """Delete vectors of every model but ``keep_model_id``; returns how many."""
+        with self.transaction() as db:
+            count = db.execute("DELETE FROM vectors WHERE model_id != ?", (keep_model_id,)).rowcount
+            _bump_generation(db)
+        return int(count)
+
+    def iter_vectors(self, model_id: str, batch: int = 4096) -> Iterator[tuple[list[int], Vector]]:
+        """All (chunk ids, vectors matrix) for a model, in batches, ordered by chunk id."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT chunk_id, vector FROM vectors WHERE model_id = ? AND chunk_id > ? ORDER BY chunk_id LIMIT ?",
+                    (model_id, last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            ids = [int(r[0]) for r in rows]
+            yield ids, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+            last = ids[-1]
+
+    def vector_count(self, model_id: str) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM vectors WHERE model_id = ?", (model_id,)).fetchone()[0])
+
+    def vector_models(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT model_id, COUNT(*) FROM vectors GROUP BY model_id").fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    # -- reads for search and status ------------------------------------------------------
+    def chunk_hits(self, chunk_ids: Sequence[int]) -> dict[int, ChunkHit]:
+        found: dict[int, ChunkHit] = {}
+        with self._lock:
+            for start in range(0, len(chunk_ids), 500):
+                part = list(chunk_ids[start : start + 500])
+                marks = ",".join("?" * len(part))
+                for row in self._db.execute(
+                    "SELECT c.id, f.id, f.path, f.title, c.kind, c.text, c.start, c.end, c.line, c.page"
+                    f" FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN ({marks})",
+                    part,
+                ):
+                    found[int(row[0])] = ChunkHit(*row)
+        return found
+
+    def status_counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def chunk_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def problem_files(self, limit: int = 1000) -> list[tuple[str, str, str]]:
+        """(path, status, reason) of failed and skipped files."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, status, COALESCE(reason, '') FROM files WHERE status IN (?, ?) ORDER BY path LIMIT ?",
+                (STATUS_FAILED, STATUS_SKIPPED, limit),
+            ).fetchall()
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file (when idle)."""
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def vacuum(self) -> None:
+        with self._lock:
+            self._db.execute("VACUUM")
+
+
+_FILE_COLUMNS = "id, root_id, path, size, mtime_ns, inode, content_hash, status, reason"
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _ids(db: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> list[int]:
+    return [int(r[0]) for r in db.execute(sql, params)]
+
+
+def _blob(vector: Vector) -> bytes:
+    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
+def _bump_generation(db: sqlite3.Connection) -> None:
+    db.execute(
+        "INSERT INTO meta(key, value) VALUES ('vectors_generation', '1') ON CONFLICT(key)"
+        " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+    )
+
+
+def _upsert_file(
+    db: sqlite3.Connection, root_id: int, path: str, stat: tuple[int, int, int],
+    content_hash: str | None, status: str, reason: str | None, title: str | None,
+) -> int:
+    size, mtime_ns, inode = stat
+    db.execute(
+        "INSERT INTO files(root_id, path, size, mtime_ns, inode, content_hash, status, reason, title, indexed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id,"
+        " size = excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode,"
+        " content_hash = excluded.content_hash, status = excluded.status, reason = excluded.reason,"
+        " title = excluded.title, indexed_at = excluded.indexed_at",
+        (root_id, path, size, mtime_ns, inode, content_hash, status, reason, title, time.time()),
+    )
+    return int(db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()[0])
