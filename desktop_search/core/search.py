@@ -19,6 +19,7 @@ SNIPPET_CHARS = 240
 PASSAGES_PER_FILE = 3
 CANDIDATES_PER_RESULT = 8
 MIN_CANDIDATES = 64
+FULL_RESULTS = 20  # results beyond this rank carry only their best passage
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -89,10 +90,10 @@ def best_snippet(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> 
     if len(text) <= max_chars:
         return 0, len(text)
     bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    lowered = text.lower()
     best_start, best_end, best_hits = 0, bounds[1], -1
     for start, end in zip(bounds, bounds[1:], strict=False):
-        words = {m.group(0).lower() for m in _WORD.finditer(text, start, end)}
-        hits = len(words & terms)
+        hits = len(terms.intersection(_WORD.findall(lowered, start, end)))
         if hits > best_hits:
             best_start, best_end, best_hits = start, end, hits
     # Centre the window on the sentence, clipped to the text, cut at word boundaries.
@@ -148,13 +149,14 @@ class Searcher:
             hit = hits.get(chunk_id)
             if hit is not None:  # a chunk deleted since the ANN was last synced is skipped
                 by_file.setdefault(hit.file_id, []).append((score, hit))
+        # by_file keeps the order of first appearance, i.e. files sorted by their best chunk.
         results = []
-        for ranked in by_file.values():
-            # Text passages first among equals: a title match still shows real text if it has some.
+        for rank, ranked in enumerate(list(by_file.values())[:limit]):
+            per_file = PASSAGES_PER_FILE if rank < FULL_RESULTS else 1
+            # Text passages first: a title match still shows real text if the file has some.
             texts = [(s, h) for s, h in ranked if h.kind != "name"]
             names = [(s, h) for s, h in ranked if h.kind == "name"]
-            passages = [_passage(h, s, terms) for s, h in (texts + names)[:PASSAGES_PER_FILE]]
+            passages = [_passage(h, s, terms) for s, h in (texts + names)[:per_file]]
             top = ranked[0][1]
             results.append(SearchResult(top.path, top.title, ranked[0][0], passages))
-        results.sort(key=lambda r: r.score, reverse=True)
-        return SearchResponse(query, results[:limit], time.perf_counter() - started)
+        return SearchResponse(query, results, time.perf_counter() - started)

@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation helpers (print figures; never asserted as timings in tests)."""

@@ -1,0 +1,1 @@
+"""The Qt layer. Only this package imports PySide6."""
