@@ -1,0 +1,133 @@
+"""The hnswlib cache: verified before load, rebuilt from SQLite on any mismatch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import hnswlib
+import pytest
+
+from desktop_search.core.ann import AnnIndex
+from desktop_search.core.chunk import Chunk
+from desktop_search.core.embed import Embedder
+from desktop_search.core.store import NewChunk, Store
+
+TEXTS = [
+    "supersonic flow over a cone",
+    "heat transfer in a laminar boundary layer",
+    "flutter of a cantilever wing",
+    "banana bread recipe with walnuts",
+    "income tax deadline and deductible expenses",
+    "buckling of thin cylindrical shells under pressure",
+]
+
+
+@pytest.fixture
+def filled(tmp_path: Path, embedder: Embedder) -> tuple[Store, AnnIndex, Embedder]:
+    store = Store(tmp_path / "db.sqlite3")
+    root = store.add_root("/r")
+    vectors = embedder.embed_passages(TEXTS)
+    for i, (text, vector) in enumerate(zip(TEXTS, vectors, strict=True)):
+        chunk = NewChunk(Chunk(text, 0, len(text), 1), "text", vector)
+        store.replace_file_chunks(root, f"/r/{i}.txt", (1, 1, i), f"h{i}", None, [chunk], embedder.model_id)
+    ann = AnnIndex(tmp_path / "ann", embedder.model_id, embedder.dimension)
+    ann.open(store)
+    ann.save(store.vectors_generation())
+    return store, ann, embedder
+
+
+def _top_text(store: Store, ann: AnnIndex, embedder: Embedder, query: str) -> str:
+    ids, _ = ann.query(embedder.embed_query(query), 3)
+    return store.chunk_hits(ids[:1])[ids[0]].text
+
+
+def _reopen(store: Store, ann: AnnIndex, monkeypatch: pytest.MonkeyPatch) -> tuple[AnnIndex, list[str]]:
+    loads: list[str] = []
+    original = hnswlib.Index.load_index
+
+    def counting_load(self: hnswlib.Index, path: str, *args: object, **kwargs: object) -> None:
+        loads.append(path)
+        original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(hnswlib.Index, "load_index", counting_load)
+    fresh = AnnIndex(ann.index_file.parent, ann.model_id, ann.dimension)
+    fresh.open(store)
+    return fresh, loads
+
+
+def test_saved_index_is_loaded_when_it_verifies(filled, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, ann, embedder = filled
+    fresh, loads = _reopen(store, ann, monkeypatch)
+    assert loads == [str(ann.index_file)]
+    assert fresh.health().loaded_from_disk and len(fresh) == len(TEXTS)
+    assert _top_text(store, fresh, embedder, "cake with bananas") == "banana bread recipe with walnuts"
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda f: f.write_bytes(f.read_bytes()[: f.stat().st_size // 3]), "size"),
+        (lambda f: f.write_bytes(b"\x00" * 64 + f.read_bytes()[64:]), "checksum"),
+        (lambda f: f.write_bytes(b""), "size"),
+        (lambda f: f.unlink(), "no saved index"),
+    ],
+    ids=["truncated", "garbled", "empty", "missing"],
+)
+def test_damaged_index_is_rebuilt_never_loaded(filled, monkeypatch: pytest.MonkeyPatch, damage, reason: str) -> None:
+    store, ann, embedder = filled
+    damage(ann.index_file)
+    fresh, loads = _reopen(store, ann, monkeypatch)
+    assert loads == []  # the damaged file never reached hnswlib
+    health = fresh.health()
+    assert not health.loaded_from_disk and reason in (health.rebuild_reason or "")
+    assert len(fresh) == len(TEXTS)
+    assert _top_text(store, fresh, embedder, "taxes owed to the government") == TEXTS[4]
+
+
+def test_missing_or_wrong_sidecar_forces_rebuild(filled, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, ann, _ = filled
+    ann.sidecar_file.unlink()
+    _, loads = _reopen(store, ann, monkeypatch)
+    assert loads == []
+    ann.save(store.vectors_generation())
+    data = json.loads(ann.sidecar_file.read_text())
+    ann.sidecar_file.write_text(json.dumps({**data, "model_id": "another@model"}))
+    _, loads = _reopen(store, ann, monkeypatch)
+    assert loads == []
+
+
+def test_index_older_than_database_is_rebuilt(filled, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, ann, embedder = filled
+    removed = store.delete_files(["/r/3.txt"])  # the DB moves on; the saved file does not
+    assert removed
+    fresh, loads = _reopen(store, ann, monkeypatch)
+    assert loads == [] and len(fresh) == len(TEXTS) - 1
+    assert _top_text(store, fresh, embedder, "cake with bananas") != TEXTS[3]
+
+
+def test_deletes_hide_items_and_compaction_threshold(filled) -> None:
+    store, ann, embedder = filled
+    ids, _ = ann.query(embedder.embed_query("banana"), len(TEXTS))
+    ann.remove(ids[:1])
+    remaining, _ = ann.query(embedder.embed_query("banana"), len(TEXTS))
+    assert ids[0] not in remaining and len(remaining) == len(TEXTS) - 1  # k clamped to live items
+    assert not ann.needs_compaction()
+    ann.remove(ids[1:2])
+    assert ann.needs_compaction()  # 2 of 6 deleted > 20 %
+    ann.remove(ids[1:2])  # deleting twice is harmless
+    assert len(ann) == len(TEXTS) - 2
+
+
+def test_query_on_empty_index_returns_nothing(tmp_path: Path, embedder: Embedder) -> None:
+    ann = AnnIndex(tmp_path, embedder.model_id, embedder.dimension)
+    assert ann.query(embedder.embed_query("anything"), 10) == ([], [])
+
+
+def test_growing_past_capacity_resizes(tmp_path: Path, embedder: Embedder) -> None:
+    ann = AnnIndex(tmp_path, embedder.model_id, embedder.dimension)
+    texts = [f"note {i} about topic {i % 7}" for i in range(1500)]
+    ann.add(list(range(1, 1501)), embedder.embed_passages(texts))
+    assert len(ann) == 1500
+    ids, scores = ann.query(embedder.embed_query(texts[700]), 5)
+    assert ids[0] == 701 and scores[0] > 0.99

@@ -1,0 +1,67 @@
+"""The embedder: prefixes, padding, truncation, batching, providers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import onnxruntime as ort
+
+from desktop_search.core.embed import Embedder
+from desktop_search.core.model.provision import ResolvedModel
+
+
+def test_query_prefix_goes_on_queries_only(offline_model: ResolvedModel) -> None:
+    manifest = dataclasses.replace(offline_model.manifest, query_prefix="search query: ")
+    embedder = Embedder(offline_model.folder, manifest, provider="cpu", threads=1)
+    query = embedder.embed_query("boundary layer transition")
+    with_prefix = embedder.embed_passages(["search query: boundary layer transition"])[0]
+    without = embedder.embed_passages(["boundary layer transition"])[0]
+    assert float(query @ with_prefix) > 0.99999
+    assert float(query @ without) < 0.999
+
+
+def test_passage_prefix_goes_on_passages_only(offline_model: ResolvedModel) -> None:
+    manifest = dataclasses.replace(offline_model.manifest, passage_prefix="passage: ")
+    embedder = Embedder(offline_model.folder, manifest, provider="cpu", threads=1)
+    plain = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=1)
+    assert float(embedder.embed_passages(["heat flux"])[0] @ plain.embed_passages(["passage: heat flux"])[0]) > 0.99999
+    assert float(embedder.embed_query("heat flux") @ plain.embed_query("heat flux")) > 0.99999
+
+
+def test_fixed_padding_and_short_truncation_are_reset(embedder: Embedder) -> None:
+    # The packaged tokenizer.json pads to 128 and truncates at 128; the model takes 256.
+    assert embedder.count_tokens("short") == 3
+    long_text = "word " * 1000
+    assert embedder.count_tokens(long_text) == 256
+
+
+def test_batching_does_not_change_vectors(embedder: Embedder) -> None:
+    texts = ["a", "a much longer sentence about supersonic flow over a cone " * 5, "medium length text here"]
+    together = embedder.embed_passages(texts)
+    alone = np.vstack([embedder.embed_passages([t])[0] for t in texts])
+    assert np.allclose((together * alone).sum(axis=1), 1.0, atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+def test_many_texts_keep_their_order(embedder: Embedder) -> None:
+    texts = [f"document number {i} " + "about wings " * (i % 17) for i in range(150)]
+    vectors = embedder.embed_passages(texts)
+    for i in (0, 37, 149):
+        assert float(vectors[i] @ embedder.embed_passages([texts[i]])[0]) > 0.9999
+
+
+def test_empty_input_gives_empty_matrix(embedder: Embedder) -> None:
+    assert embedder.embed_passages([]).shape == (0, 384)
+
+
+def test_provider_actually_in_use_is_reported(offline_model: ResolvedModel) -> None:
+    cpu = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=1)
+    assert cpu.provider.active == "CPUExecutionProvider" and cpu.provider.fallback_reason is None
+    cuda = Embedder(offline_model.folder, offline_model.manifest, provider="cuda", threads=1)
+    if "CUDAExecutionProvider" not in ort.get_available_providers():
+        assert cuda.provider.active == "CPUExecutionProvider"
+        assert cuda.provider.fallback_reason and "CUDAExecutionProvider" in cuda.provider.fallback_reason
+    else:
+        assert cuda.provider.active in ("CUDAExecutionProvider", "CPUExecutionProvider")
+        assert (cuda.provider.active == "CUDAExecutionProvider") == (cuda.provider.fallback_reason is None)

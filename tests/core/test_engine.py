@@ -1,0 +1,165 @@
+"""End to end through the engine: real files, real model, real SQLite and hnswlib."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from desktop_search.config import Settings, save_settings
+from desktop_search.core.errors import DataDirLockedError, UserError
+from desktop_search.core.lock import WriterLock
+from desktop_search.core.model.manifest import read_manifest, write_manifest
+from desktop_search.core.model.provision import ResolvedModel
+from desktop_search.paths import AppPaths
+
+
+def _names(response) -> list[str]:
+    return [Path(r.path).name for r in response.results]
+
+
+def test_index_then_search_finds_files_by_meaning(engine_factory, sample_folder: Path) -> None:
+    engine = engine_factory()
+    report = engine.index(engine.add_roots([sample_folder]))
+    assert report.files_indexed == 4 and report.problems == []
+    assert _names(engine.search("how do I bake a cake with bananas"))[0] == "banana-bread.md"
+    assert _names(engine.search("what paperwork do I need for my taxes"))[0] == "tax-return.txt"
+    assert _names(engine.search("retrying failed network requests"))[0] == "retry.py"
+    garden = engine.search("looking after plants in the garden").results[0]
+    assert Path(garden.path).name == "garden.html" and garden.title == "Garden notes"
+    assert "console.log" not in garden.best.snippet  # scripts are not text
+
+
+def test_results_carry_exact_offsets_into_the_text(engine_factory, sample_folder: Path) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    for query in ("exponential backoff", "deductible expenses receipts", "ripe bananas"):
+        result = engine.search(query).results[0]
+        source = Path(result.path).read_text(encoding="utf-8")
+        passage = result.best
+        assert source[passage.start : passage.end] == passage.snippet
+        assert passage.line == source.count("\n", 0, passage.start) + 1
+
+
+def test_unchanged_rescan_embeds_nothing(engine_factory, sample_folder: Path) -> None:
+    engine = engine_factory()
+    roots = engine.add_roots([sample_folder])
+    engine.index(roots)
+    again = engine.index(roots)
+    assert (again.files_indexed, again.chunks_embedded, again.files_unchanged) == (0, 0, 4)
+
+
+def test_modify_delete_and_add_are_followed(engine_factory, sample_folder: Path) -> None:
+    engine = engine_factory()
+    roots = engine.add_roots([sample_folder])
+    engine.index(roots)
+    (sample_folder / "tax-return.txt").unlink()
+    (sample_folder / "banana-bread.md").write_text("# Sourdough\n\nFeed the starter with rye flour every day.\n")
+    (sample_folder / "moon.txt").write_text("The Apollo astronauts collected rocks on the lunar surface.")
+    report = engine.index(roots)
+    assert report.files_removed == 1 and report.files_indexed == 2
+    assert "tax-return.txt" not in _names(engine.search("income tax return", limit=10))
+    assert _names(engine.search("bread starter with rye flour"))[0] == "banana-bread.md"
+    assert _names(engine.search("astronauts on the moon"))[0] == "moon.txt"
+    status = engine.status()
+    assert status["index"]["healthy"] and status["files"] == {"indexed": 4}
+
+
+def test_touch_without_change_and_copies_reuse_vectors(engine_factory, sample_folder: Path) -> None:
+    engine = engine_factory()
+    roots = engine.add_roots([sample_folder])
+    engine.index(roots)
+    os.utime(sample_folder / "tax-return.txt", ns=(1, 1))
+    (sample_folder / "backup").mkdir()
+    shutil.copy(sample_folder / "banana-bread.md", sample_folder / "backup" / "banana-bread.md")
+    report = engine.index(roots)
+    assert report.chunks_embedded == 0  # same content: no model call
+    assert report.chunks_reused >= 1 and report.files_indexed == 1
+
+
+def test_failures_are_listed_and_do_not_stop_indexing(engine_factory, sample_folder: Path) -> None:
+    (sample_folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (sample_folder / "corrupt.txt").write_bytes(b"\x00\xff" * 500)
+    (sample_folder / "empty.txt").write_text("")
+    engine = engine_factory()
+    report = engine.index(engine.add_roots([sample_folder]))
+    reasons = {Path(p).name: (s, r) for p, s, r in report.problems}
+    assert reasons["image.png"] == ("skipped", "unsupported file type (.png)")
+    assert reasons["corrupt.txt"] == ("skipped", "binary content")
+    assert _names(engine.search("banana bread"))[0] == "banana-bread.md"
+
+
+def test_hidden_and_excluded_folders_and_the_data_dir_are_not_indexed(
+    engine_factory, app_paths: AppPaths, sample_folder: Path
+) -> None:
+    (sample_folder / ".git").mkdir()
+    (sample_folder / ".git" / "config.txt").write_text("repository settings")
+    (sample_folder / "node_modules").mkdir()
+    (sample_folder / "node_modules" / "lib.js").write_text("module.exports = 1")
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder, app_paths.data_dir.parent]))
+    paths = {p for _, root in engine.roots() for p in engine.store.files_of_root(_)}
+    assert not any(".git" in p or "node_modules" in p for p in paths)
+    assert not any(p.startswith(str(app_paths.data_dir)) for p in paths)
+
+
+def test_symlinks_are_not_followed_out_of_a_root(engine_factory, sample_folder: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "private.txt").write_text("secret diary entry")
+    (sample_folder / "link").symlink_to(outside, target_is_directory=True)
+    (sample_folder / "file-link.txt").symlink_to(outside / "private.txt")
+    engine = engine_factory()
+    root_id, _ = engine.add_roots([sample_folder])[0]
+    engine.index()
+    assert not any("private" in p or "file-link" in p for p in engine.store.files_of_root(root_id))
+
+
+def test_forget_purges_text_vectors_and_index(engine_factory, app_paths: AppPaths, sample_folder: Path) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    engine.search("bananas")
+    assert engine.forget(sample_folder) == 4
+    assert engine.store.chunk_count() == 0 and engine.search("bananas").results == []
+    blobs = b"".join(p.read_bytes() for p in app_paths.data_dir.rglob("*") if p.is_file() and "models" not in p.parts)
+    assert b"ripe bananas" not in blobs
+    with pytest.raises(UserError, match="not an indexed folder"):
+        engine.forget(sample_folder)
+
+
+def test_second_writer_is_refused_with_a_clear_error(engine_factory, app_paths: AppPaths, sample_folder: Path) -> None:
+    engine = engine_factory()
+    roots = engine.add_roots([sample_folder])
+    holder = WriterLock(app_paths.lock_file)
+    assert holder.acquire()
+    try:
+        with pytest.raises(DataDirLockedError, match=f"pid {os.getpid()}"):
+            engine.index(roots)
+    finally:
+        holder.release()
+    assert engine.index(roots).files_indexed == 4
+
+
+def test_a_new_model_never_mixes_into_the_index(
+    engine_factory, app_paths: AppPaths, offline_model: ResolvedModel, sample_folder: Path
+) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    old_id = engine.status()["model"]["id"]
+    # A second model (same weights, another identity), chosen in the settings.
+    other = app_paths.models_dir / "minilm-variant"
+    shutil.copytree(offline_model.folder, other)
+    write_manifest(other, dataclasses.replace(read_manifest(other), name="minilm-variant", sha256="0" * 64))
+    save_settings(app_paths.settings_file, Settings(model="minilm-variant", threads=2))
+    switched = engine_factory()
+    status = switched.status()
+    assert status["model"]["id"] == old_id and status["model"]["reembed_needed"]  # old index serves
+    assert _names(switched.search("bananas"))[0] == "banana-bread.md"
+    report = switched.index()
+    assert report.chunks_embedded > 0
+    after = engine_factory().status()
+    assert after["model"]["id"] == "minilm-variant@000000000000" and not after["model"]["reembed_needed"]
+    assert after["index"]["vectors"] == {"minilm-variant@000000000000": switched.store.chunk_count()}
