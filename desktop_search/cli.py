@@ -26,7 +26,10 @@ log = logging.getLogger("desktop_search")
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=APP_ID, description="Find your files by meaning, privately.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", help="where all state lives (default: $DESKTOP_SEARCH_HOME or the platform's data dir)")
+    parser.add_argument(
+        "--data-dir",
+        help="where all state lives (default: $DESKTOP_SEARCH_HOME or the platform's data dir)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -69,7 +72,9 @@ def _setup_logging(paths: AppPaths | None, verbose: bool) -> None:
     if paths is not None:
         try:
             paths.log_file.parent.mkdir(parents=True, exist_ok=True)
-            handler = logging.handlers.RotatingFileHandler(paths.log_file, maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+            handler = logging.handlers.RotatingFileHandler(
+                paths.log_file, maxBytes=2_000_000, backupCount=2, encoding="utf-8"
+            )
         except OSError:
             return
         handler.setLevel(logging.INFO)
@@ -117,7 +122,11 @@ def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
         if not roots:
             raise UserError("No folders to index: give one, e.g. `desktop-search index ~/Documents`")
         model = engine.preferred_model()
-        print(f"Model: {model.manifest.name}" + (f" (offline fallback: {model.fallback_reason})" if model.fallback_reason else ""), file=sys.stderr)
+        print(
+            f"Model: {model.manifest.name}"
+            + (f" (offline fallback: {model.fallback_reason})" if model.fallback_reason else ""),
+            file=sys.stderr,
+        )
         bar = TerminalProgress()
         report = engine.index(roots, progress=bar)
         bar.done()
@@ -125,8 +134,9 @@ def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
         engine.close()
     rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
     print(
-        f"Indexed {report.files_indexed} files ({report.files_unchanged} unchanged, {report.files_removed} removed) "
-        f"in {report.seconds:.1f} s; {report.chunks_embedded} chunks embedded ({rate:.0f}/s), {report.chunks_reused} reused."
+        f"Indexed {report.files_indexed} files ({report.files_unchanged} unchanged, "
+        f"{report.files_removed} removed) in {report.seconds:.1f} s; "
+        f"{report.chunks_embedded} chunks embedded ({rate:.0f}/s), {report.chunks_reused} reused."
     )
     if report.problems:
         print(f"{len(report.problems)} files were not indexed:")
@@ -170,7 +180,11 @@ def _print_results(response: object) -> None:
     if not response.results:
         print(f"No results for “{response.query}”.")
     for rank, result in enumerate(response.results, 1):
-        where = f"p. {result.best.page}" if result.best.page else (f"line {result.best.line}" if result.best.line else "")
+        where = (
+            f"p. {result.best.page}"
+            if result.best.page
+            else (f"line {result.best.line}" if result.best.line else "")
+        )
         print(f"{rank:>2}. {result.path}  [{result.score:.3f}{', ' + where if where else ''}]")
         print(f"    {' '.join(result.best.snippet.split())}")
     print(f"({len(response.results)} results in {response.seconds * 1000:.0f} ms)")
@@ -198,8 +212,14 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"          offline fallback: {model['fallback_reason']}")
     if model["reembed_needed"]:
         print(f"          re-embedding needed: run `desktop-search index` to switch to {model['preferred']}")
-    print(f"Provider: {provider['active']}" + (f" ({provider['fallback_reason']})" if provider["fallback_reason"] else ""))
-    print(f"Index:    {index['ann_live']} vectors, {index['ann_deleted']} deleted, " + ("healthy" if index["healthy"] else "out of step (will rebuild)"))
+    print(
+        f"Provider: {provider['active']}"
+        + (f" ({provider['fallback_reason']})" if provider["fallback_reason"] else "")
+    )
+    print(
+        f"Index:    {index['ann_live']} vectors, {index['ann_deleted']} deleted, "
+        + ("healthy" if index["healthy"] else "out of step (will rebuild)")
+    )
     for path, state, reason in problems:
         print(f"  {state}: {path}: {reason}")
     return 0
@@ -229,7 +249,11 @@ def _cmd_model(args: argparse.Namespace, paths: AppPaths) -> int:
         installed = {m.manifest.name: m for m in installed_models(locations)}
         for name, spec in KNOWN_MODELS.items():
             mark = "*" if name == settings.model else " "
-            where = f"installed ({installed[name].origin}: {installed[name].folder})" if name in installed else "not installed"
+            where = (
+                f"installed ({installed[name].origin}: {installed[name].folder})"
+                if name in installed
+                else "not installed"
+            )
             print(f"{mark} {name:<22} {where}\n    {spec.description}")
         for name, found in installed.items():
             if name not in KNOWN_MODELS:

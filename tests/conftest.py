@@ -17,8 +17,8 @@ import pytest
 
 from desktop_search.config import Settings, save_settings
 from desktop_search.core.embed import Embedder
-from desktop_search.core.model.provision import ModelLocations, ResolvedModel, export_known_model
 from desktop_search.core.model.manifest import ModelFolderError, read_manifest
+from desktop_search.core.model.provision import ModelLocations, ResolvedModel, export_known_model
 from desktop_search.core.model.registry import MINILM
 from desktop_search.paths import AppPaths
 
@@ -66,7 +66,9 @@ def app_paths(tmp_path: Path, offline_model: ResolvedModel) -> AppPaths:
     return paths
 
 
-def run_cli(*args: str, data_dir: Path | None = None, stdin: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, data_dir: Path | None = None, stdin: str | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m desktop_search`` as a user would."""
     command = [sys.executable, "-m", "desktop_search"]
     if data_dir is not None:
@@ -124,3 +126,11 @@ def engine_factory(app_paths: AppPaths) -> Iterator[object]:
     yield make
     for engine in opened:
         engine.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the quality figures measured in this run (they are asserted against floors)."""
+    from tests.test_quality import FIGURES
+
+    for name, line in FIGURES.items():
+        terminalreporter.write_line(f"quality {name}: {line}")

@@ -133,7 +133,11 @@ class AnnIndex:
         sidecar = self._read_sidecar()
         if sidecar is None:
             return "missing or unreadable sidecar"
-        expected = {"format": SIDECAR_FORMAT, "model_id": self.model_id, "dimension": self.dimension}
+        expected = {
+            "format": SIDECAR_FORMAT,
+            "model_id": self.model_id,
+            "dimension": self.dimension,
+        }
         for key, value in expected.items():
             if sidecar.get(key) != value:
                 return f"sidecar {key} mismatch"
@@ -158,7 +162,10 @@ class AnnIndex:
             self._generation = int(sidecar["generation"])
 
     def rebuild(
-        self, store: Store, progress: Callable[[int, int], None] | None = None, reason: str | None = None
+        self,
+        store: Store,
+        progress: Callable[[int, int], None] | None = None,
+        reason: str | None = None,
     ) -> None:
         """Build a fresh index from every vector of this model in SQLite."""
         total = store.vector_count(self.model_id)
@@ -195,7 +202,11 @@ class AnnIndex:
                 "sha256": _file_sha256(self.index_file),
             }
             self._generation = generation
-        _atomic_write(self.sidecar_file, lambda tmp: tmp.write_text(json.dumps(sidecar), encoding="utf-8"))
+
+        def write_sidecar(tmp: Path) -> None:
+            tmp.write_text(json.dumps(sidecar), encoding="utf-8")
+
+        _atomic_write(self.sidecar_file, write_sidecar)
 
     def matches(self, generation: int) -> bool:
         """Whether the in-memory index reflects this vectors generation of the database."""
@@ -241,7 +252,9 @@ class AnnIndex:
             if k <= 0:
                 return [], []
             self._index.set_ef(max(EF_SEARCH, k))
-            labels, distances = self._index.knn_query(np.asarray(vector, dtype=np.float32).reshape(1, -1), k=k)
+            labels, distances = self._index.knn_query(
+                np.asarray(vector, dtype=np.float32).reshape(1, -1), k=k
+            )
         ids = [int(x) for x in labels[0]]
         scores = [float(1.0 - d) for d in distances[0]]  # hnswlib 'ip' distance is 1 - dot
         return ids, scores

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 TARGET_CHARS = 900
 OVERLAP_CHARS = 150
-_BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"[.!?][\"')\]]?\s"), re.compile(r"\s"))
+_BREAKS = (
+    re.compile(r"\n\s*\n"),
+    re.compile(r"\n"),
+    re.compile(r"[.!?][\"')\]]?\s"),
+    re.compile(r"\s"),
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,9 @@ def _skip_space(text: str, position: int, end: int) -> int:
     return position
 
 
-def chunk_text(text: str, target_chars: int = TARGET_CHARS, overlap_chars: int = OVERLAP_CHARS) -> list[Chunk]:
+def chunk_text(
+    text: str, target_chars: int = TARGET_CHARS, overlap_chars: int = OVERLAP_CHARS
+) -> list[Chunk]:
     """Chunks covering all non-blank text, each overlapping the previous by ~``overlap_chars``."""
     if target_chars <= 0 or not 0 <= overlap_chars < target_chars:
         raise ValueError("need target_chars > 0 and 0 <= overlap_chars < target_chars")

@@ -12,13 +12,14 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-import desktop_search  # noqa: F401  (sets ORT_DISABLE_TELEMETRY before onnxruntime loads)
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
+import desktop_search  # noqa: F401  (sets ORT_DISABLE_TELEMETRY before onnxruntime loads)
 from desktop_search.core.model.manifest import MODEL_FILE, TOKENIZER_FILE, ModelManifest
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class Embedder:
 
     def embed_query(self, query: str) -> Vectors:
         """One query vector (with the model's query prefix), shape (dimension,)."""
-        return self._embed([self.manifest.query_prefix + query])[0]
+        return cast(Vectors, self._embed([self.manifest.query_prefix + query])[0])
 
     def embed_passages(
         self,
@@ -149,7 +150,7 @@ class Embedder:
         current: list[int] = []
         for index in order:  # ascending length: the last item sets the padded width
             width = len(encodings[index].ids)
-            if current and (len(current) + 1) * width > self.token_budget or len(current) >= MAX_BATCH:
+            if (current and (len(current) + 1) * width > self.token_budget) or len(current) >= MAX_BATCH:
                 batches.append(current)
                 current = []
             current.append(index)
@@ -178,4 +179,4 @@ class Embedder:
         if self.manifest.normalize:
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             pooled = pooled / np.maximum(norms, 1e-12)
-        return pooled.astype(np.float32)
+        return np.asarray(pooled, dtype=np.float32)

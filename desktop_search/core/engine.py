@@ -76,7 +76,9 @@ class Engine:
                 )
         return self._preferred
 
-    def _load(self, resolved: ResolvedModel, progress: Callable[[int, int], None] | None = None) -> ModelInUse:
+    def _load(
+        self, resolved: ResolvedModel, progress: Callable[[int, int], None] | None = None
+    ) -> ModelInUse:
         model_id = resolved.manifest.model_id
         if model_id not in self._models:
             embedder = Embedder(
@@ -88,8 +90,23 @@ class Engine:
             )
             ann = AnnIndex(self.paths.ann_dir, model_id, resolved.manifest.dimension)
             ann.open(self.store, progress)
+            self._save_if_rebuilt(ann)
             self._models[model_id] = ModelInUse(resolved, embedder, ann)
         return self._models[model_id]
+
+    def _save_if_rebuilt(self, ann: AnnIndex) -> None:
+        """After a rebuild, save it (if no other process is writing) so the next start need not."""
+        if ann.health().loaded_from_disk:
+            return
+        lock = WriterLock(self.paths.lock_file)
+        if lock.acquire(blocking=False):
+            try:
+                if ann.matches(self.store.vectors_generation()):  # nobody wrote since the rebuild
+                    ann.save(self.store.vectors_generation())
+            except OSError as exc:  # a read-only or full disk must not stop search
+                log.warning("Could not save the rebuilt vector index: %s", exc)
+            finally:
+                lock.release()
 
     def search_model(self) -> ResolvedModel:
         """The model the index's vectors were made with, so search works during a switch."""
@@ -174,12 +191,7 @@ class Engine:
         if model.ann.matches(generation):
             return
         model.ann.open(self.store)
-        lock = WriterLock(self.paths.lock_file)
-        if not model.ann.health().loaded_from_disk and lock.acquire(blocking=False):
-            try:  # we rebuilt it: save it so the next process need not
-                model.ann.save(generation)
-            finally:
-                lock.release()
+        self._save_if_rebuilt(model.ann)
 
     def search(self, query: str, limit: int = 10) -> SearchResponse:
         return self.searcher().search(query, limit)

@@ -124,7 +124,9 @@ class Indexer:
 
         def tell(phase: str, done: int, total: int) -> None:
             if progress:
-                progress(IndexProgress(phase, done, total, report.chunks_embedded, time.monotonic() - started))
+                progress(
+                    IndexProgress(phase, done, total, report.chunks_embedded, time.monotonic() - started)
+                )
 
         work: list[tuple[int, SeenFile]] = []
         for root_id, root in roots:
@@ -134,7 +136,11 @@ class Indexer:
             for seen in scan_root(root, self.rules, should_cancel):
                 seen_paths.add(seen.path)
                 state = known.get(seen.path)
-                if state is None or (state.size, state.mtime_ns, state.inode) != seen.stat_key or state.status == "pending":
+                if (
+                    state is None
+                    or (state.size, state.mtime_ns, state.inode) != seen.stat_key
+                    or state.status == "pending"
+                ):
                     work.append((root_id, seen))
                 else:
                     report.files_unchanged += 1
@@ -189,15 +195,23 @@ class Indexer:
         try:
             document = extract(Path(seen.path), self.max_file_bytes)
         except ExtractionError as error:
-            removed = self.store.record_file_status(root_id, seen.path, seen.stat_key, error.status, error.reason)
+            removed = self.store.record_file_status(
+                root_id, seen.path, seen.stat_key, error.status, error.reason
+            )
             self.ann.remove(removed)
             return None
         except Exception as exc:  # never let one file stop the crawl
             log.exception("Unexpected error extracting %s", seen.path)
-            self.store.record_file_status(root_id, seen.path, seen.stat_key, STATUS_FAILED, f"internal error: {exc}")
+            self.store.record_file_status(
+                root_id, seen.path, seen.stat_key, STATUS_FAILED, f"internal error: {exc}"
+            )
             return None
         state = self.store.file_state(seen.path)
-        if state is not None and state.status == STATUS_INDEXED and state.content_hash == document.content_hash:
+        if (
+            state is not None
+            and state.status == STATUS_INDEXED
+            and state.content_hash == document.content_hash
+        ):
             self.store.update_file_stat(seen.path, seen.stat_key)
             report.files_unchanged += 1
             return None
@@ -228,15 +242,24 @@ class Indexer:
             seen = prepared.seen
             if not prepared.chunks:
                 removed = self.store.record_file_status(
-                    prepared.root_id, seen.path, seen.stat_key, STATUS_INDEXED, "no text",
+                    prepared.root_id,
+                    seen.path,
+                    seen.stat_key,
+                    STATUS_INDEXED,
+                    "no text",
                     prepared.document.content_hash,
                 )
                 self.ann.remove(removed)
             else:
                 new_chunks = [NewChunk(c, kind, vectors[c.content_hash]) for c, kind in prepared.chunks]
                 new_ids, removed = self.store.replace_file_chunks(
-                    prepared.root_id, seen.path, seen.stat_key, prepared.document.content_hash,
-                    prepared.document.title, new_chunks, self.embedder.model_id,
+                    prepared.root_id,
+                    seen.path,
+                    seen.stat_key,
+                    prepared.document.content_hash,
+                    prepared.document.title,
+                    new_chunks,
+                    self.embedder.model_id,
                 )
                 self.ann.remove(removed)
                 self.ann.add(new_ids, np.vstack([n.vector for n in new_chunks if n.vector is not None]))
@@ -244,7 +267,10 @@ class Indexer:
         self.ann.sync_generation(self.store.vectors_generation())
 
     def _backfill(
-        self, report: IndexReport, should_cancel: Callable[[], bool], tell: Callable[[str, int, int], None]
+        self,
+        report: IndexReport,
+        should_cancel: Callable[[], bool],
+        tell: Callable[[str, int, int], None],
     ) -> None:
         """Embed chunks that have no vector for the current model (after a model change)."""
         model_id = self.embedder.model_id

@@ -6,6 +6,7 @@ The OS releases it when the process dies, so a crash never leaves a stale lock.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from types import TracebackType
 
@@ -25,7 +26,7 @@ class WriterLock:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":
                 import msvcrt
 
                 mode = msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK
@@ -62,6 +63,9 @@ class WriterLock:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.release()

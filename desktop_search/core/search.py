@@ -7,6 +7,7 @@ text (``text[start:end] == snippet``), so the UI can highlight and jump to it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ def best_snippet(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> 
     bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
     lowered = text.lower()
     best_start, best_end, best_hits = 0, bounds[1], -1
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         hits = len(terms.intersection(_WORD.findall(lowered, start, end)))
         if hits > best_hits:
             best_start, best_end, best_hits = start, end, hits
@@ -122,7 +123,9 @@ def _passage(hit: ChunkHit, score: float, terms: set[str]) -> Passage:
         return Passage(score, hit.text, 0, 0, None, None, 0, 0)
     start, end = best_snippet(hit.text, terms)
     line = hit.line + hit.text.count("\n", 0, start) if hit.line is not None else None
-    return Passage(score, hit.text[start:end], hit.start + start, hit.start + end, line, hit.page, hit.start, hit.end)
+    return Passage(
+        score, hit.text[start:end], hit.start + start, hit.start + end, line, hit.page, hit.start, hit.end
+    )
 
 
 class Searcher:

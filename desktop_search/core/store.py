@@ -195,19 +195,23 @@ class Store:
     # -- roots --------------------------------------------------------------------------
     def add_root(self, path: str) -> int:
         with self.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO roots(path, added_at) VALUES (?, ?)", (path, time.time())
-            )
+            db.execute("INSERT OR IGNORE INTO roots(path, added_at) VALUES (?, ?)", (path, time.time()))
             return int(db.execute("SELECT id FROM roots WHERE path = ?", (path,)).fetchone()[0])
 
     def roots(self) -> list[tuple[int, str]]:
         with self._lock:
-            return [(int(r[0]), str(r[1])) for r in self._db.execute("SELECT id, path FROM roots ORDER BY path")]
+            return [
+                (int(r[0]), str(r[1])) for r in self._db.execute("SELECT id, path FROM roots ORDER BY path")
+            ]
 
     def remove_root(self, root_id: int) -> list[int]:
         """Delete a root with its files, chunks and vectors; returns the deleted chunk ids."""
         with self.transaction() as db:
-            ids = _ids(db, "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.root_id = ?", (root_id,))
+            ids = _ids(
+                db,
+                "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.root_id = ?",
+                (root_id,),
+            )
             db.execute("DELETE FROM roots WHERE id = ?", (root_id,))
             _bump_generation(db)
         return ids
@@ -215,7 +219,9 @@ class Store:
     # -- files --------------------------------------------------------------------------
     def files_of_root(self, root_id: int) -> dict[str, FileState]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {_FILE_COLUMNS} FROM files WHERE root_id = ?", (root_id,)).fetchall()
+            rows = self._db.execute(
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE root_id = ?", (root_id,)
+            ).fetchall()
         return {row[2]: FileState(*row) for row in rows}
 
     def file_state(self, path: str) -> FileState | None:
@@ -224,7 +230,12 @@ class Store:
         return None if row is None else FileState(*row)
 
     def record_file_status(
-        self, root_id: int, path: str, stat: tuple[int, int, int], status: str, reason: str | None,
+        self,
+        root_id: int,
+        path: str,
+        stat: tuple[int, int, int],
+        status: str,
+        reason: str | None,
         content_hash: str | None = None,
     ) -> list[int]:
         """Record a file that has no chunks (failed, skipped, empty); returns dropped chunk ids."""
@@ -239,13 +250,17 @@ class Store:
     def update_file_stat(self, path: str, stat: tuple[int, int, int]) -> None:
         """A file whose stat changed but whose content did not (touch, copy back)."""
         with self.transaction() as db:
-            db.execute(
-                "UPDATE files SET size = ?, mtime_ns = ?, inode = ? WHERE path = ?", (*stat, path)
-            )
+            db.execute("UPDATE files SET size = ?, mtime_ns = ?, inode = ? WHERE path = ?", (*stat, path))
 
     def replace_file_chunks(
-        self, root_id: int, path: str, stat: tuple[int, int, int], content_hash: str,
-        title: str | None, chunks: Sequence[NewChunk], model_id: str,
+        self,
+        root_id: int,
+        path: str,
+        stat: tuple[int, int, int],
+        content_hash: str,
+        title: str | None,
+        chunks: Sequence[NewChunk],
+        model_id: str,
     ) -> tuple[list[int], list[int]]:
         """Store a file's new chunks and vectors in one transaction.
 
@@ -261,7 +276,17 @@ class Store:
                 cursor = db.execute(
                     "INSERT INTO chunks(file_id, ordinal, kind, text, start, end, line, page, content_hash)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (file_id, ordinal, item.kind, c.text, c.start, c.end, c.line, c.page, c.content_hash),
+                    (
+                        file_id,
+                        ordinal,
+                        item.kind,
+                        c.text,
+                        c.start,
+                        c.end,
+                        c.line,
+                        c.page,
+                        c.content_hash,
+                    ),
                 )
                 chunk_id = int(cursor.lastrowid or 0)
                 new_ids.append(chunk_id)
@@ -279,7 +304,9 @@ class Store:
         with self.transaction() as db:
             for path in paths:
                 removed += _ids(
-                    db, "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ?", (path,)
+                    db,
+                    "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ?",
+                    (path,),
                 )
                 db.execute("DELETE FROM files WHERE path = ?", (path,))
             if removed:
@@ -334,7 +361,8 @@ class Store:
         while True:
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT chunk_id, vector FROM vectors WHERE model_id = ? AND chunk_id > ? ORDER BY chunk_id LIMIT ?",
+                    "SELECT chunk_id, vector FROM vectors WHERE model_id = ? AND chunk_id > ?"
+                    " ORDER BY chunk_id LIMIT ?",
                     (model_id, last, batch),
                 ).fetchall()
             if not rows:
@@ -345,7 +373,9 @@ class Store:
 
     def vector_count(self, model_id: str) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM vectors WHERE model_id = ?", (model_id,)).fetchone()[0])
+            return int(
+                self._db.execute("SELECT COUNT(*) FROM vectors WHERE model_id = ?", (model_id,)).fetchone()[0]
+            )
 
     def vector_models(self) -> dict[str, int]:
         with self._lock:
@@ -380,7 +410,8 @@ class Store:
         """(path, status, reason) of failed and skipped files."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT path, status, COALESCE(reason, '') FROM files WHERE status IN (?, ?) ORDER BY path LIMIT ?",
+                "SELECT path, status, COALESCE(reason, '') FROM files WHERE status IN (?, ?)"
+                " ORDER BY path LIMIT ?",
                 (STATUS_FAILED, STATUS_SKIPPED, limit),
             ).fetchall()
         return [(str(a), str(b), str(c)) for a, b, c in rows]
@@ -422,12 +453,19 @@ def _bump_generation(db: sqlite3.Connection) -> None:
 
 
 def _upsert_file(
-    db: sqlite3.Connection, root_id: int, path: str, stat: tuple[int, int, int],
-    content_hash: str | None, status: str, reason: str | None, title: str | None,
+    db: sqlite3.Connection,
+    root_id: int,
+    path: str,
+    stat: tuple[int, int, int],
+    content_hash: str | None,
+    status: str,
+    reason: str | None,
+    title: str | None,
 ) -> int:
     size, mtime_ns, inode = stat
     db.execute(
-        "INSERT INTO files(root_id, path, size, mtime_ns, inode, content_hash, status, reason, title, indexed_at)"
+        "INSERT INTO files(root_id, path, size, mtime_ns, inode, content_hash, status, reason, title,"
+        " indexed_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id,"
         " size = excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode,"
         " content_hash = excluded.content_hash, status = excluded.status, reason = excluded.reason,"

@@ -11,14 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-# onnxruntime must be imported before Qt on Windows (DLL search order), and with
-# telemetry off: importing the engine first does both.
-from desktop_search.config import load_settings
-from desktop_search.core.engine import Engine
-from desktop_search.core.errors import UserError
-from desktop_search.core.search import SearchResponse
-from desktop_search.paths import AppPaths
-
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -31,10 +23,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# onnxruntime must be imported before Qt on Windows (DLL search order), and with
+# telemetry off: importing the engine first does both.
+from desktop_search.config import load_settings
+from desktop_search.core.engine import Engine
+from desktop_search.core.errors import UserError
+from desktop_search.core.search import SearchResponse
+from desktop_search.paths import AppPaths
+
 log = logging.getLogger(__name__)
 
 THROTTLE_MS = 120
-_EXECUTABLE_SUFFIXES = {".exe", ".bat", ".cmd", ".com", ".msi", ".sh", ".command", ".app", ".ps1", ".py"}
+_EXECUTABLE_SUFFIXES = {
+    ".exe",
+    ".bat",
+    ".cmd",
+    ".com",
+    ".msi",
+    ".sh",
+    ".command",
+    ".app",
+    ".ps1",
+    ".py",
+}
 
 
 class _SearchSignals(QObject):
@@ -92,11 +103,13 @@ class SearchWindow(QWidget):
         self.field.textChanged.connect(lambda _text: self.timer.start())
         self.field.returnPressed.connect(self.open_current)
         self.results.itemActivated.connect(lambda _item: self.open_current())
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.field, activated=self.move_down)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.clear_or_hide)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.field, self.move_down)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_or_hide)
         roots = engine.roots()
         self.status.setText(
-            f"{len(roots)} folder(s) indexed" if roots else "No folders yet — run `desktop-search index FOLDER`"
+            f"{len(roots)} folder(s) indexed"
+            if roots
+            else "No folders yet — run `desktop-search index FOLDER`"
         )
 
     @Slot()

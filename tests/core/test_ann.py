@@ -74,7 +74,9 @@ def test_saved_index_is_loaded_when_it_verifies(filled, monkeypatch: pytest.Monk
     ],
     ids=["truncated", "garbled", "empty", "missing"],
 )
-def test_damaged_index_is_rebuilt_never_loaded(filled, monkeypatch: pytest.MonkeyPatch, damage, reason: str) -> None:
+def test_damaged_index_is_rebuilt_never_loaded(
+    filled, monkeypatch: pytest.MonkeyPatch, damage, reason: str
+) -> None:
     store, ann, embedder = filled
     damage(ann.index_file)
     fresh, loads = _reopen(store, ann, monkeypatch)
@@ -107,7 +109,7 @@ def test_index_older_than_database_is_rebuilt(filled, monkeypatch: pytest.Monkey
 
 
 def test_deletes_hide_items_and_compaction_threshold(filled) -> None:
-    store, ann, embedder = filled
+    _store, ann, embedder = filled
     ids, _ = ann.query(embedder.embed_query("banana"), len(TEXTS))
     ann.remove(ids[:1])
     remaining, _ = ann.query(embedder.embed_query("banana"), len(TEXTS))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +12,8 @@ from desktop_search.core.chunk import TARGET_CHARS, chunk_text, content_hash
 
 words = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=12)
 documents = st.lists(
-    st.one_of(words, st.sampled_from([" ", "\n", "\n\n", ". ", "\r\n", "\t", "é", "💡"])), max_size=600
+    st.one_of(words, st.sampled_from([" ", "\n", "\n\n", ". ", "\r\n", "\t", "é", "💡"])),
+    max_size=600,
 ).map("".join)
 
 
@@ -42,7 +45,7 @@ def test_long_prose_gets_overlapping_chunks_cut_at_sentences() -> None:
     text = sentence * 60
     chunks = chunk_text(text)
     assert len(chunks) > 3
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         assert after.start < before.end  # overlap
         assert before.text.endswith(".")  # cut after a sentence
     assert 500 <= len(chunks[0].text) <= TARGET_CHARS

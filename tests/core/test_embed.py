@@ -25,7 +25,10 @@ def test_passage_prefix_goes_on_passages_only(offline_model: ResolvedModel) -> N
     manifest = dataclasses.replace(offline_model.manifest, passage_prefix="passage: ")
     embedder = Embedder(offline_model.folder, manifest, provider="cpu", threads=1)
     plain = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=1)
-    assert float(embedder.embed_passages(["heat flux"])[0] @ plain.embed_passages(["passage: heat flux"])[0]) > 0.99999
+    assert (
+        float(embedder.embed_passages(["heat flux"])[0] @ plain.embed_passages(["passage: heat flux"])[0])
+        > 0.99999
+    )
     assert float(embedder.embed_query("heat flux") @ plain.embed_query("heat flux")) > 0.99999
 
 
@@ -37,7 +40,11 @@ def test_fixed_padding_and_short_truncation_are_reset(embedder: Embedder) -> Non
 
 
 def test_batching_does_not_change_vectors(embedder: Embedder) -> None:
-    texts = ["a", "a much longer sentence about supersonic flow over a cone " * 5, "medium length text here"]
+    texts = [
+        "a",
+        "a much longer sentence about supersonic flow over a cone " * 5,
+        "medium length text here",
+    ]
     together = embedder.embed_passages(texts)
     alone = np.vstack([embedder.embed_passages([t])[0] for t in texts])
     assert np.allclose((together * alone).sum(axis=1), 1.0, atol=1e-5)

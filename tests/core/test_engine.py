@@ -57,7 +57,9 @@ def test_modify_delete_and_add_are_followed(engine_factory, sample_folder: Path)
     roots = engine.add_roots([sample_folder])
     engine.index(roots)
     (sample_folder / "tax-return.txt").unlink()
-    (sample_folder / "banana-bread.md").write_text("# Sourdough\n\nFeed the starter with rye flour every day.\n")
+    (sample_folder / "banana-bread.md").write_text(
+        "# Sourdough\n\nFeed the starter with rye flour every day.\n"
+    )
     (sample_folder / "moon.txt").write_text("The Apollo astronauts collected rocks on the lunar surface.")
     report = engine.index(roots)
     assert report.files_removed == 1 and report.files_indexed == 2
@@ -118,19 +120,25 @@ def test_symlinks_are_not_followed_out_of_a_root(engine_factory, sample_folder: 
     assert not any("private" in p or "file-link" in p for p in engine.store.files_of_root(root_id))
 
 
-def test_forget_purges_text_vectors_and_index(engine_factory, app_paths: AppPaths, sample_folder: Path) -> None:
+def test_forget_purges_text_vectors_and_index(
+    engine_factory, app_paths: AppPaths, sample_folder: Path
+) -> None:
     engine = engine_factory()
     engine.index(engine.add_roots([sample_folder]))
     engine.search("bananas")
     assert engine.forget(sample_folder) == 4
     assert engine.store.chunk_count() == 0 and engine.search("bananas").results == []
-    blobs = b"".join(p.read_bytes() for p in app_paths.data_dir.rglob("*") if p.is_file() and "models" not in p.parts)
+    blobs = b"".join(
+        p.read_bytes() for p in app_paths.data_dir.rglob("*") if p.is_file() and "models" not in p.parts
+    )
     assert b"ripe bananas" not in blobs
     with pytest.raises(UserError, match="not an indexed folder"):
         engine.forget(sample_folder)
 
 
-def test_second_writer_is_refused_with_a_clear_error(engine_factory, app_paths: AppPaths, sample_folder: Path) -> None:
+def test_second_writer_is_refused_with_a_clear_error(
+    engine_factory, app_paths: AppPaths, sample_folder: Path
+) -> None:
     engine = engine_factory()
     roots = engine.add_roots([sample_folder])
     holder = WriterLock(app_paths.lock_file)

@@ -47,7 +47,13 @@ def test_failed_migration_rolls_back(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     Store(path).close()
     with pytest.raises(UserError, match="no_such_table"):
-        Store(path, migrations=[*MIGRATIONS, "ALTER TABLE roots ADD COLUMN x TEXT; SELECT * FROM no_such_table"])
+        Store(
+            path,
+            migrations=[
+                *MIGRATIONS,
+                "ALTER TABLE roots ADD COLUMN x TEXT; SELECT * FROM no_such_table",
+            ],
+        )
     store = Store(path)
     assert store.schema_version == len(MIGRATIONS)
     assert "x" not in [r[1] for r in store._db.execute("PRAGMA table_info(roots)")]
@@ -92,8 +98,12 @@ def test_replace_chunks_and_reuse_vectors_by_hash(tmp_path: Path, embedder: Embe
 def test_deletes_cascade_to_chunks_and_vectors(tmp_path: Path, embedder: Embedder) -> None:
     store = Store(tmp_path / "db.sqlite3")
     root = store.add_root("/r")
-    ids_a, _ = store.replace_file_chunks(root, "/r/a.txt", STAT, "h", None, _chunks(embedder, ["a one", "a two"]), "m@1")
-    ids_b, _ = store.replace_file_chunks(root, "/r/b.txt", STAT, "h", None, _chunks(embedder, ["b one"]), "m@1")
+    ids_a, _ = store.replace_file_chunks(
+        root, "/r/a.txt", STAT, "h", None, _chunks(embedder, ["a one", "a two"]), "m@1"
+    )
+    ids_b, _ = store.replace_file_chunks(
+        root, "/r/b.txt", STAT, "h", None, _chunks(embedder, ["b one"]), "m@1"
+    )
     assert sorted(store.delete_files(["/r/a.txt"])) == sorted(ids_a)
     assert store.chunk_count() == 1 and store.vector_count("m@1") == 1
     assert sorted(store.remove_root(root)) == ids_b

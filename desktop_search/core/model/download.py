@@ -39,7 +39,7 @@ def _expected_sha256(headers: object) -> str | None:
         if value:
             value = value.strip().strip('"').removeprefix("W/").strip('"')
             if _SHA256.match(value):
-                return value
+                return str(value)
     return None
 
 

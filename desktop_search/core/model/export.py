@@ -100,9 +100,7 @@ def _export_in_this_process(request: ExportRequest) -> ModelManifest:
         exported = Path(work)
         import onnxruntime
 
-        session = onnxruntime.InferenceSession(
-            str(exported / MODEL_FILE), providers=["CPUExecutionProvider"]
-        )
+        session = onnxruntime.InferenceSession(str(exported / MODEL_FILE), providers=["CPUExecutionProvider"])
         outputs = [o.name for o in session.get_outputs()]
         output_name = "last_hidden_state" if "last_hidden_state" in outputs else outputs[0]
         dimension = int(session.get_outputs()[outputs.index(output_name)].shape[-1])

@@ -144,9 +144,7 @@ def fetch_model(locations: ModelLocations, name: str, progress: ByteProgress | N
     return ResolvedModel(target, manifest, "user")
 
 
-def import_model(
-    locations: ModelLocations, source_dir: Path, name: str | None = None
-) -> ResolvedModel:
+def import_model(locations: ModelLocations, source_dir: Path, name: str | None = None) -> ResolvedModel:
     """Export any local Hugging Face model folder; registry models keep their pooling/prefix."""
     source_dir = source_dir.expanduser().resolve()
     if not source_dir.is_dir():

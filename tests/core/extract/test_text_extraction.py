@@ -21,7 +21,7 @@ LIMIT = 1_000_000
         (codecs.BOM_UTF8 + "naïve".encode(), "naïve"),
         (codecs.BOM_UTF16_LE + "naïve".encode("utf-16-le"), "naïve"),
         (codecs.BOM_UTF16_BE + "naïve".encode("utf-16-be"), "naïve"),
-        ("naïve – “quoted”".encode("cp1252"), "naïve – “quoted”"),
+        ("naïve \u2013 “quoted”".encode("cp1252"), "naïve \u2013 “quoted”"),  # en dash, curly quotes
         (b"caf\xe9 \x81", "café \x81"),  # not valid cp1252 either: Latin-1
     ],
     ids=["utf8", "utf8-bom", "utf16le", "utf16be", "cp1252", "latin1"],
@@ -61,7 +61,17 @@ def test_markdown_org_and_rst_titles() -> None:
 
 
 def test_supported_types() -> None:
-    for name in ("a.py", "b.MD", "c.json", "d.csv", "README", "Makefile", "e.html", "f.tex", "g.yaml"):
+    for name in (
+        "a.py",
+        "b.MD",
+        "c.json",
+        "d.csv",
+        "README",
+        "Makefile",
+        "e.html",
+        "f.tex",
+        "g.yaml",
+    ):
         assert is_supported(Path(name)), name
     for name in ("photo.jpg", "archive.zip", "program.exe", "noextension"):
         assert not is_supported(Path(name)), name
@@ -77,7 +87,10 @@ def test_unsupported_too_large_and_binary_are_skipped_with_reasons(tmp_path: Pat
         extract(tmp_path / "big.txt", 1000)
     with pytest.raises(ExtractionError) as binary:
         extract(tmp_path / "fake.txt", LIMIT)
-    assert (unsupported.value.status, unsupported.value.reason) == ("skipped", "unsupported file type (.jpg)")
+    assert (unsupported.value.status, unsupported.value.reason) == (
+        "skipped",
+        "unsupported file type (.jpg)",
+    )
     assert large.value.status == "skipped" and "limit" in large.value.reason
     assert (binary.value.status, binary.value.reason) == ("skipped", "binary content")
 

@@ -60,7 +60,9 @@ def test_onnx_embeddings_equal_sentence_transformers(embedder: Embedder, tmp_pat
     # In a child process: torch never enters the test process that runs onnxruntime.
     subprocess.run(
         [sys.executable, "-c", script, str(source), json.dumps(TEXTS), str(out)],
-        check=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        check=True,
+        timeout=300,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
     )
     reference = np.load(out)
     ours = embedder.embed_passages(TEXTS)

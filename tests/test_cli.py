@@ -1,0 +1,146 @@
+"""The CLI contract, driven as a user (or an outside check) would: in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from desktop_search.core.model.provision import ResolvedModel
+from desktop_search.paths import AppPaths
+from tests.conftest import run_cli
+
+
+def test_index_search_status_round_trip(app_paths: AppPaths, sample_folder: Path) -> None:
+    (sample_folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    indexed = run_cli("index", str(sample_folder), data_dir=app_paths.data_dir)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "Indexed 4 files" in indexed.stdout
+    assert "skipped: " in indexed.stdout and "photo.jpg: unsupported file type (.jpg)" in indexed.stdout
+
+    found = run_cli("search", "baking with bananas", "--json", "--limit", "3", data_dir=app_paths.data_dir)
+    assert found.returncode == 0, found.stderr
+    payload = json.loads(found.stdout)
+    assert payload["query"] == "baking with bananas"
+    assert len(payload["results"]) == 3
+    top = payload["results"][0]
+    assert {"path", "score", "snippet", "start", "end"} <= set(top)
+    assert Path(top["path"]).name == "banana-bread.md"
+    text = Path(top["path"]).read_text(encoding="utf-8")
+    assert text[top["start"] : top["end"]] == top["snippet"]
+    scores = [r["score"] for r in payload["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+    status = run_cli("status", "--json", data_dir=app_paths.data_dir)
+    info = json.loads(status.stdout)
+    assert info["model"]["name"] == "all-MiniLM-L6-v2"
+    assert info["provider"]["active"] == "CPUExecutionProvider"
+    assert info["files"] == {"indexed": 4, "skipped": 1}
+    assert info["roots"] == [str(sample_folder.resolve())]
+    assert info["index"]["healthy"] and info["index"]["ann_live"] == info["chunks"]
+
+    human = run_cli("search", "tax deadline", data_dir=app_paths.data_dir)
+    assert "tax-return.txt" in human.stdout.splitlines()[0]
+
+
+def test_search_stdin_answers_one_line_per_query(app_paths: AppPaths, sample_folder: Path) -> None:
+    assert run_cli("index", str(sample_folder), data_dir=app_paths.data_dir).returncode == 0
+    queries = ["garden roses", "", "exponential backoff", "naïve ünïcode 💡 query"]
+    result = run_cli(
+        "search", "--json", "--stdin", data_dir=app_paths.data_dir, stdin="\n".join(queries) + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == queries
+    assert Path(lines[0]["results"][0]["path"]).name == "garden.html"
+    assert lines[1]["results"] == []
+    assert Path(lines[2]["results"][0]["path"]).name == "retry.py"
+
+
+def test_truncated_ann_file_is_rebuilt_and_search_still_answers(
+    app_paths: AppPaths, sample_folder: Path
+) -> None:
+    assert run_cli("index", str(sample_folder), data_dir=app_paths.data_dir).returncode == 0
+    (index_file,) = app_paths.ann_dir.glob("*.hnsw")
+    index_file.write_bytes(index_file.read_bytes()[:100])
+    result = run_cli("search", "bananas", "--json", data_dir=app_paths.data_dir)
+    assert result.returncode == 0, result.stderr
+    assert Path(json.loads(result.stdout)["results"][0]["path"]).name == "banana-bread.md"
+    status = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)
+    assert status["index"]["healthy"] and status["index"]["ann_loaded_from_disk"]  # the rebuild was saved
+
+
+def test_forget_removes_a_folder(app_paths: AppPaths, sample_folder: Path) -> None:
+    assert run_cli("index", str(sample_folder), data_dir=app_paths.data_dir).returncode == 0
+    forgot = run_cli("forget", str(sample_folder), data_dir=app_paths.data_dir)
+    assert forgot.returncode == 0 and "4 files purged" in forgot.stdout
+    result = run_cli("search", "bananas", "--json", data_dir=app_paths.data_dir)
+    assert json.loads(result.stdout)["results"] == []
+
+
+def test_data_dir_from_environment(
+    app_paths: AppPaths, sample_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESKTOP_SEARCH_HOME", str(app_paths.data_dir))
+    assert run_cli("index", str(sample_folder)).returncode == 0
+    assert json.loads(run_cli("status", "--json").stdout)["data_dir"] == str(app_paths.data_dir)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["index", "/no/such/folder"], "is not a folder"),
+        (["index"], "No folders to index"),
+        (["search"], "Give a query"),
+        (["forget", "/not/indexed"], "not an indexed folder"),
+        (["search", "x", "--limit", "0"], "--limit must be positive"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(
+    app_paths: AppPaths, args: list[str], message: str
+) -> None:
+    result = run_cli(*args, data_dir=app_paths.data_dir)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.stderr
+
+
+def test_search_before_anything_is_indexed(tmp_path: Path) -> None:
+    result = run_cli("search", "anything", data_dir=tmp_path / "fresh")
+    assert result.returncode == 1 and "run `desktop-search index" in result.stderr
+
+
+def test_locked_data_dir_is_reported(app_paths: AppPaths, sample_folder: Path) -> None:
+    from desktop_search.core.lock import WriterLock
+
+    lock = WriterLock(app_paths.lock_file)
+    assert lock.acquire()
+    try:
+        result = run_cli("index", str(sample_folder), data_dir=app_paths.data_dir)
+    finally:
+        lock.release()
+    assert result.returncode == 1 and f"pid {os.getpid()}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_model_list_and_import(tmp_path: Path, offline_model: ResolvedModel) -> None:
+    from desktop_search.core.model.provision import offline_package_dir
+    from desktop_search.core.model.registry import MINILM
+
+    data_dir = tmp_path / "data"
+    listed = run_cli("model", "list", data_dir=data_dir)
+    assert "bge-small-en-v1.5" in listed.stdout and "not installed" in listed.stdout
+    source = offline_package_dir(MINILM)
+    imported = run_cli("model", "import", str(source), "--name", MINILM.name, data_dir=data_dir)
+    assert imported.returncode == 0, imported.stderr
+    assert "Installed all-MiniLM-L6-v2" in imported.stdout
+    manifest = json.loads((data_dir / "models" / MINILM.name / "manifest.json").read_text())
+    assert manifest["sha256"] == offline_model.manifest.sha256  # the same export path, byte for byte
+    assert "installed (user" in run_cli("model", "list", data_dir=data_dir).stdout
+
+
+def test_import_of_a_folder_that_is_not_a_model(tmp_path: Path) -> None:
+    result = run_cli("model", "import", str(tmp_path), data_dir=tmp_path / "data")
+    assert result.returncode == 1 and "not a Hugging Face model folder" in result.stderr
