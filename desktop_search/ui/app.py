@@ -88,6 +88,8 @@ class SearchWindow(QWidget):
         self.field = QLineEdit(placeholderText="Search your files by meaning…")
         self.results = QListWidget()
         self.results.setWordWrap(True)
+        self.results.setSpacing(4)
+        self.results.setAlternatingRowColors(True)
         self.status = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.field)
