@@ -30,7 +30,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("collection", nargs="?", default="cranfield", choices=COLLECTIONS)
     parser.add_argument("--data-dir", type=Path, help="reuse a data dir (default: a temporary one)")
     parser.add_argument("--model", default=OFFLINE_FALLBACK)
@@ -41,7 +43,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ds-bench-"))
     collection = load_collection(args.collection)
     write_documents(collection, work / "docs")
-    engine = Engine.open(AppPaths(args.data_dir or work / "data"), Settings(model=args.model, threads=args.threads))
+    engine = Engine.open(
+        AppPaths(args.data_dir or work / "data"), Settings(model=args.model, threads=args.threads)
+    )
     report = engine.index(engine.add_roots([work / "docs"]))
     log.info(
         "indexed %d files, %d chunks embedded in %.1f s: %.1f chunks/s",
@@ -55,9 +59,10 @@ def main() -> None:
         started = time.perf_counter()
         searcher.search(text, limit=10)
         timings.append((time.perf_counter() - started) * 1000)
+    p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
     log.info(
         "search latency over %d queries (limit 10, %d threads): p50 %.1f ms, p95 %.1f ms, mean %.1f ms",
-        len(timings), args.threads, percentile(timings, 0.5), percentile(timings, 0.95), statistics.mean(timings),
+        len(timings), args.threads, p50, p95, statistics.mean(timings),
     )  # fmt: skip
     engine.close()
 

@@ -187,7 +187,8 @@ def _print_results(response: object) -> None:
         )
         print(f"{rank:>2}. {result.path}  [{result.score:.3f}{', ' + where if where else ''}]")
         print(f"    {' '.join(result.best.snippet.split())}")
-    print(f"({len(response.results)} results in {response.seconds * 1000:.0f} ms)")
+    count = len(response.results)
+    print(f"({count} result{'' if count == 1 else 's'} in {response.seconds * 1000:.0f} ms)")
 
 
 def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:

@@ -9,12 +9,9 @@ file never reaches ``hnswlib.load_index`` (which trusts the header and can crash
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ import hnswlib
 import numpy as np
 import numpy.typing as npt
 
+from desktop_search.core.files import atomic_write, sha256_of
 from desktop_search.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -44,40 +42,6 @@ class AnnHealth:
     deleted: int
     loaded_from_disk: bool
     rebuild_reason: str | None
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        if os.name == "posix":
-            os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class AnnIndex:
@@ -145,7 +109,7 @@ class AnnIndex:
             return "index is older than the database"
         if self.index_file.stat().st_size != sidecar.get("size"):
             return "index file size mismatch (truncated?)"
-        if _file_sha256(self.index_file) != sidecar.get("sha256"):
+        if sha256_of(self.index_file) != sidecar.get("sha256"):
             return "index file checksum mismatch"
         return None
 
@@ -189,7 +153,7 @@ class AnnIndex:
         """Write the index and then its sidecar, each atomically."""
         self.index_file.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            _atomic_write(self.index_file, lambda tmp: self._index.save_index(str(tmp)))
+            atomic_write(self.index_file, lambda tmp: self._index.save_index(str(tmp)))
             sidecar = {
                 "format": SIDECAR_FORMAT,
                 "model_id": self.model_id,
@@ -199,14 +163,10 @@ class AnnIndex:
                 "deleted": self._deleted,
                 "capacity": int(self._index.get_max_elements()),
                 "size": self.index_file.stat().st_size,
-                "sha256": _file_sha256(self.index_file),
+                "sha256": sha256_of(self.index_file),
             }
             self._generation = generation
-
-        def write_sidecar(tmp: Path) -> None:
-            tmp.write_text(json.dumps(sidecar), encoding="utf-8")
-
-        _atomic_write(self.sidecar_file, write_sidecar)
+        atomic_write(self.sidecar_file, lambda tmp: tmp.write_text(json.dumps(sidecar), encoding="utf-8"))
 
     def matches(self, generation: int) -> bool:
         """Whether the in-memory index reflects this vectors generation of the database."""

@@ -85,7 +85,8 @@ class Embedder:
         self._tokenizer.enable_truncation(max_length=manifest.max_tokens)
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or default_threads()
+        self.threads = threads or default_threads()
+        options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # No busy-waiting between calls: an idle app must use no CPU.

@@ -225,7 +225,7 @@ class Engine:
                 "requested": model.embedder.provider.requested,
                 "active": model.embedder.provider.active,
                 "fallback_reason": model.embedder.provider.fallback_reason,
-                "threads": self.settings.threads or None,
+                "threads": model.embedder.threads,
             },
             "index": {
                 "vectors": vector_models,

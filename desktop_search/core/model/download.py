@@ -10,18 +10,17 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from desktop_search.core.errors import ModelUnavailableError
+from desktop_search.core.files import sha256_of
 from desktop_search.core.model.manifest import (
     MODEL_FILE,
     TOKENIZER_FILE,
     ModelManifest,
-    sha256_of,
     write_manifest,
 )
 from desktop_search.core.model.registry import ModelSpec
@@ -104,11 +103,8 @@ def fetch_from_hub(spec: ModelSpec, target_dir: Path, progress: ByteProgress | N
         notes="downloaded pre-exported ONNX (fp32)",
     )
     write_manifest(partial_dir, manifest)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}-", dir=target_dir.parent))
-    shutil.rmtree(staging)
-    os.replace(partial_dir, staging)
     if target_dir.exists():
         shutil.rmtree(target_dir)
-    os.replace(staging, target_dir)
+    os.replace(partial_dir, target_dir)
     log.info("Downloaded %s as %s", spec.name, manifest.model_id)
     return manifest

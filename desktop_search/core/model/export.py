@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_search.core.errors import ModelUnavailableError
+from desktop_search.core.files import sha256_of
 from desktop_search.core.model.manifest import (
     MODEL_FILE,
     TOKENIZER_FILE,
     ModelManifest,
     Pooling,
     read_manifest,
-    sha256_of,
     write_manifest,
 )
 
@@ -151,7 +151,9 @@ def export_model(request: ExportRequest, timeout_s: float = 1800) -> ModelManife
     if request.max_tokens:
         command += ["--max-tokens", str(request.max_tokens)]
     log.info("Exporting %s to ONNX (this takes a minute)", request.name)
-    env = {**os.environ, **OFFLINE_ENV}
+    # torch would otherwise look up the user name (an NSS query) to name a cache in /tmp.
+    scratch = Path(tempfile.mkdtemp(prefix="ds-export-cache-"))
+    env = {**os.environ, **OFFLINE_ENV, "TORCHINDUCTOR_CACHE_DIR": str(scratch)}
     try:
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=timeout_s, check=False
@@ -170,6 +172,7 @@ def export_model(request: ExportRequest, timeout_s: float = 1800) -> ModelManife
     except subprocess.TimeoutExpired as exc:
         raise ModelUnavailableError(f"Exporting {request.name} took over {timeout_s:.0f} s") from exc
     finally:
+        shutil.rmtree(scratch, ignore_errors=True)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 

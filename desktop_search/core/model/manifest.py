@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from desktop_search.core.files import sha256_of
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -55,15 +56,6 @@ class ModelManifest:
         if data["pooling"] not in ("cls", "mean"):
             raise ModelFolderError(f"unknown pooling {data['pooling']!r}")
         return cls(**{k: v for k, v in data.items() if k in known})
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_manifest(folder: Path, manifest: ModelManifest) -> None:

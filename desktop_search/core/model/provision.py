@@ -124,7 +124,10 @@ def resolve_model(locations: ModelLocations, preferred: str, allow_export: bool 
     spec = KNOWN_MODELS[OFFLINE_FALLBACK]
     source = offline_package_dir(spec)
     if source is not None and allow_export:
-        log.warning("%s; preparing the offline model %s from %s", reason, spec.name, spec.pypi_package)
+        if preferred == OFFLINE_FALLBACK:
+            log.warning("Preparing the model %s from %s (first run only)", spec.name, spec.pypi_package)
+        else:
+            log.warning("%s; preparing the offline model %s from %s", reason, spec.name, spec.pypi_package)
         exported = export_known_model(spec, source, locations)
         fallback_reason = reason if preferred != OFFLINE_FALLBACK else None
         return ResolvedModel(exported.folder, exported.manifest, "exported", fallback_reason)

@@ -1,0 +1,79 @@
+"""Retrieval quality on the IR collections, through the product's CLI, next to BM25.
+
+    python -m bench.quality [cranfield med adi] [--out bench/results/quality.json]
+
+For each collection: write every document as a file, `desktop-search index` the folder,
+run every query through `desktop-search search --json --stdin --limit 100`, and score the
+ranked files with nDCG@10, MRR@10 and Recall@100 beside an independent BM25 (rank_bm25)
+over the same documents in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.ir import COLLECTIONS, bm25_rankings, doc_id_of, evaluate, load_collection, write_documents
+
+log = logging.getLogger("bench.quality")
+
+
+def run_product(
+    collection_name: str, work: Path, extra_args: list[str]
+) -> tuple[dict[str, list[str]], float]:
+    collection = load_collection(collection_name)
+    docs, data = work / collection_name, work / f"{collection_name}-data"
+    write_documents(collection, docs)
+    base = [sys.executable, "-m", "desktop_search", "--data-dir", str(data), *extra_args]
+    started = time.perf_counter()
+    subprocess.run([*base, "index", str(docs)], check=True, capture_output=True, text=True)
+    index_s = time.perf_counter() - started
+    queries = "".join(text + "\n" for _, text in collection.queries)
+    out = subprocess.run(
+        [*base, "search", "--json", "--stdin", "--limit", "100"],
+        input=queries, check=True, capture_output=True, text=True,
+    ).stdout.splitlines()  # fmt: skip
+    rankings = {
+        qid: [doc_id_of(r["path"]) for r in json.loads(line)["results"]]
+        for (qid, _), line in zip(collection.queries, out, strict=True)
+    }
+    return rankings, index_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("collections", nargs="*", default=list(COLLECTIONS))
+    parser.add_argument("--out", type=Path, default=Path("bench/results/quality.json"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    work = Path(tempfile.mkdtemp(prefix="ds-quality-"))
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    log.info("%-10s %-8s %8s %8s %10s", "collection", "system", "nDCG@10", "MRR@10", "Recall@100")
+    for name in args.collections:
+        collection = load_collection(name)
+        rankings, index_s = run_product(name, work, [])
+        table[name] = {
+            "product": evaluate(collection, rankings),
+            "bm25": evaluate(collection, bm25_rankings(collection)),
+        }
+        table[name]["product"]["index_seconds"] = index_s
+        for system, scores in table[name].items():
+            log.info(
+                "%-10s %-8s %8.3f %8.3f %10.3f",
+                name, system, scores["ndcg@10"], scores["mrr@10"], scores["recall@100"],
+            )  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(table, indent=2))
+    log.info("saved %s", args.out)
+
+
+if __name__ == "__main__":
+    main()
