@@ -1,0 +1,49 @@
+"""Settings: defaults in one place, JSON round trip, bad files never stop the app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_search.config import Settings, load_settings, save_settings
+from desktop_search.paths import ENV_HOME, resolve_paths
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    settings = Settings(model="all-MiniLM-L6-v2", provider="cpu", threads=3, exclude_patterns=("*.log",))
+    save_settings(tmp_path / "settings.json", settings)
+    assert load_settings(tmp_path / "settings.json") == settings
+    assert (tmp_path / "settings.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_missing_file_gives_defaults(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "none.json") == Settings()
+    assert Settings().model == "bge-small-en-v1.5"
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"provider": "tpu"}', '{"threads": -1}'])
+def test_bad_files_give_defaults(tmp_path: Path, content: str) -> None:
+    (tmp_path / "s.json").write_text(content)
+    assert load_settings(tmp_path / "s.json") == Settings()
+
+
+def test_unknown_keys_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "s.json").write_text(json.dumps({"threads": 2, "from_the_future": True}))
+    assert load_settings(tmp_path / "s.json") == Settings(threads=2)
+
+
+def test_data_dir_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_HOME, str(tmp_path / "env"))
+    assert resolve_paths().data_dir == tmp_path / "env"
+    assert resolve_paths(tmp_path / "arg").data_dir == tmp_path / "arg"  # the argument wins
+    monkeypatch.delenv(ENV_HOME)
+    assert resolve_paths().data_dir.name == "desktop-search"
+
+
+def test_data_dir_is_private(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "d")
+    paths.ensure()
+    for folder in (paths.data_dir, paths.ann_dir, paths.models_dir):
+        assert folder.stat().st_mode & 0o777 == 0o700
