@@ -1,15 +1,18 @@
-"""The pipeline: scan -> extract -> chunk -> (reuse vectors of unchanged chunks) -> embed ->
-SQLite commit -> hnswlib update. Runs on one thread, the only writer.
+"""The pipeline: reconcile -> persistent queue -> extract -> chunk -> (reuse vectors of
+unchanged chunks) -> embed -> SQLite commit -> hnswlib update. Runs on one thread, the only
+writer.
 
+Work is a queue of paths in SQLite (``pending``): a scan or a watcher event only says "look
+at this path again"; processing compares it with the disk. A crash loses nothing (the queue
+entry is cleared in the same transaction as the file's result) and duplicates nothing.
 Long operations take plain callbacks: ``progress(IndexProgress)`` and ``should_cancel()``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +22,8 @@ from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import Chunk, chunk_text
 from desktop_search.core.embed import Embedder, Vectors
 from desktop_search.core.extract import ExtractedDocument, ExtractionError, extract
-from desktop_search.core.scan import ScanRules, SeenFile, scan_root
-from desktop_search.core.store import (
-    STATUS_FAILED,
-    STATUS_INDEXED,
-    NewChunk,
-    Store,
-)
+from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file
+from desktop_search.core.store import STATUS_FAILED, STATUS_INDEXED, NewChunk, Store
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +31,19 @@ BATCH_FILES = 32
 BATCH_CHUNKS = 256
 SAVE_EVERY_S = 120.0
 INDEX_MODEL_KEY = "index_model"
+CRAWL_PRIORITY = 1000.0  # a full scan's work runs after live changes ...
+DEFERRED_PRIORITY = 1e12  # ... and vanished paths after everything, so moves can reuse vectors
+
+
+def live_priority(size: int) -> float:
+    """A change seen by the watcher: small files first."""
+    return size / 1e6
+
+
+def crawl_priority(seen: SeenFile, now: float) -> float:
+    """A file found by a scan: recently modified and small files first."""
+    age_days = max(0.0, now - seen.mtime_ns / 1e9) / 86400
+    return CRAWL_PRIORITY + age_days / 30 + seen.size / 1e6
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,10 @@ class IndexProgress:
         return self.chunks_embedded / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     @property
+    def files_per_s(self) -> float:
+        return self.files_done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
     def eta_s(self) -> float | None:
         if not self.files_done or self.files_done >= self.files_total:
             return None
@@ -58,11 +73,12 @@ class IndexProgress:
 
 @dataclass
 class IndexReport:
-    """What one indexing run did."""
+    """What an indexing run did."""
 
     files_seen: int = 0
     files_indexed: int = 0
     files_unchanged: int = 0
+    files_moved: int = 0
     files_removed: int = 0
     chunks_embedded: int = 0
     chunks_reused: int = 0
@@ -74,25 +90,18 @@ class IndexReport:
 @dataclass
 class _Prepared:
     root_id: int
+    seq: int
     seen: SeenFile
     document: ExtractedDocument
     chunks: list[tuple[Chunk, str]]  # (chunk, kind)
 
 
-_WORDS = re.compile(r"[A-Za-z]{3,}")
+def title_chunk(title: str | None) -> Chunk | None:
+    """A short passage for the document's own title (Markdown heading, HTML <title>, ...).
 
-
-def name_chunk(path: str, title: str | None) -> Chunk | None:
-    """A short passage for the file's title or a wordy file name, so both are searchable."""
-    stem = Path(path).stem
-    readable = " ".join(re.split(r"[_\-.\s]+", stem)).strip()
-    if title:
-        text = f"{title} ({readable})" if readable and readable.lower() not in title.lower() else title
-    elif len(_WORDS.findall(stem)) >= 2:
-        text = readable
-    else:
-        return None
-    return Chunk(text=text, start=0, end=0, line=1)
+    It comes from the content, not the file name, so a rename never needs an embedding.
+    """
+    return Chunk(text=title, start=0, end=0, line=1) if title else None
 
 
 class Indexer:
@@ -100,7 +109,7 @@ class Indexer:
 
     def __init__(
         self, store: Store, ann: AnnIndex, embedder: Embedder, rules: ScanRules, max_file_bytes: int
-    ) -> None:
+    ):
         if ann.model_id != embedder.model_id:
             raise ValueError("the ANN index and the embedder must be for the same model")
         self.store = store
@@ -108,102 +117,142 @@ class Indexer:
         self.embedder = embedder
         self.rules = rules
         self.max_file_bytes = max_file_bytes
+        self._matchers: dict[int, IgnoreMatcher] = {}
+        self._roots: dict[int, Path] = {}
+        self._last_save = time.monotonic()
+        if store.get_meta(INDEX_MODEL_KEY) is None:
+            store.set_meta(INDEX_MODEL_KEY, embedder.model_id)
 
-    def index_roots(
+    # -- finding work -------------------------------------------------------------------
+    def reconcile_root(
+        self, root_id: int, root: Path, should_cancel: Callable[[], bool] = lambda: False
+    ) -> tuple[int, int]:
+        """Queue every file whose (size, mtime_ns, inode) differs from the DB, and every
+        known file that is gone. Reads no file contents. Returns (queued, unchanged)."""
+        self._roots[root_id] = root
+        known = self.store.files_of_root(root_id)
+        now = time.time()
+        work: list[tuple[str, int, float]] = []
+        unchanged = 0
+        for seen in scan_root(root, self.rules, should_cancel):
+            state = known.pop(seen.path, None)
+            if state is None or (state.size, state.mtime_ns, state.inode) != seen.stat_key:
+                work.append((seen.path, root_id, crawl_priority(seen, now)))
+            else:
+                unchanged += 1
+            if len(work) >= 5000:
+                self.store.enqueue(work)
+                work = []
+        if should_cancel():
+            self.store.enqueue(work)
+            return len(work), unchanged
+        work += [(path, root_id, DEFERRED_PRIORITY) for path in known]  # vanished since last time
+        self.store.enqueue(work)
+        return len(work), unchanged
+
+    def queue_paths(self, paths: Iterable[tuple[str, int]]) -> None:
+        """Queue paths reported by the watcher (created, changed, moved or deleted)."""
+        items = []
+        for path, root_id in paths:
+            seen = stat_file(path)
+            items.append((path, root_id, live_priority(seen.size) if seen else DEFERRED_PRIORITY))
+        self.store.enqueue(items)
+
+    # -- doing work -----------------------------------------------------------------------
+    def process_pending(
         self,
-        roots: Sequence[tuple[int, Path]],
-        progress: Callable[[IndexProgress], None] | None = None,
+        report: IndexReport,
+        progress: Callable[[str, int, int], None] | None = None,
         should_cancel: Callable[[], bool] = lambda: False,
-    ) -> IndexReport:
-        """Scan the roots, index what changed, purge what is gone, save the ANN index."""
-        started = time.monotonic()
-        report = IndexReport()
-        model_id = self.embedder.model_id
-        if self.store.get_meta(INDEX_MODEL_KEY) is None:
-            self.store.set_meta(INDEX_MODEL_KEY, model_id)
-
-        def tell(phase: str, done: int, total: int) -> None:
-            if progress:
-                progress(
-                    IndexProgress(phase, done, total, report.chunks_embedded, time.monotonic() - started)
-                )
-
-        work: list[tuple[int, SeenFile]] = []
-        for root_id, root in roots:
-            tell("scanning", 0, 0)
-            known = self.store.files_of_root(root_id)
-            seen_paths: set[str] = set()
-            for seen in scan_root(root, self.rules, should_cancel):
-                seen_paths.add(seen.path)
-                state = known.get(seen.path)
-                if (
-                    state is None
-                    or (state.size, state.mtime_ns, state.inode) != seen.stat_key
-                    or state.status == "pending"
-                ):
-                    work.append((root_id, seen))
-                else:
-                    report.files_unchanged += 1
-            if should_cancel():
-                report.cancelled = True
-                break
-            gone = [p for p in known if p not in seen_paths]
-            if gone:
-                self.ann.remove(self.store.delete_files(gone))
-                self.ann.sync_generation(self.store.vectors_generation())
-                report.files_removed += len(gone)
-        report.files_seen = len(work) + report.files_unchanged
-
-        last_save = time.monotonic()
+    ) -> None:
+        """Work through the queue, most urgent first; vanished paths are purged last."""
+        total = self.store.pending_count()
         done = 0
-        position = 0
-        while position < len(work) and not report.cancelled:
-            batch: list[_Prepared] = []
-            chunk_budget = 0
-            while position < len(work) and len(batch) < BATCH_FILES and chunk_budget < BATCH_CHUNKS:
-                root_id, seen = work[position]
-                position += 1
-                prepared = self._prepare(root_id, seen, report)
-                if prepared is not None:
-                    batch.append(prepared)
-                    chunk_budget += len(prepared.chunks)
-                done += 1
-            self._store_batch(batch, report)
-            tell("indexing", done, len(work))
-            if time.monotonic() - last_save > SAVE_EVERY_S:
-                self.ann.save(self.store.vectors_generation())
-                last_save = time.monotonic()
-            if should_cancel():
-                report.cancelled = True
+        while not should_cancel():
+            rows = self.store.pending_batch(BATCH_FILES, below=DEFERRED_PRIORITY)
+            if not rows:
+                rows = self.store.pending_batch(1000, below=float("inf"))
+                if not rows:
+                    break
+                self._purge_vanished(rows, report)
+                done += len(rows)
+            else:
+                self._process_rows(rows, report)
+                done += len(rows)
+            if progress:
+                progress("indexing", min(done, total), max(total, done))
+            self._save_if_due()
+        report.cancelled = should_cancel()
 
-        if not report.cancelled:
-            self._backfill(report, should_cancel, tell)
-        if not report.cancelled:
-            self._finish_model_switch()
-        if self.ann.needs_compaction():
-            log.info("Compacting the vector index (%.0f %% deleted)", self.ann.dead_fraction * 100)
-            self.ann.rebuild(self.store)
-        tell("saving", done, len(work))
-        self.ann.save(self.store.vectors_generation())
-        self.store.checkpoint()
-        report.problems = self.store.problem_files()
-        report.seconds = time.monotonic() - started
-        return report
+    def _root_of(self, root_id: int) -> Path | None:
+        if root_id not in self._roots:
+            self._roots = {rid: Path(p) for rid, p in self.store.roots()}
+        return self._roots.get(root_id)
 
-    def _prepare(self, root_id: int, seen: SeenFile, report: IndexReport) -> _Prepared | None:
+    def _allowed(self, root_id: int, path: str) -> bool:
+        root = self._root_of(root_id)
+        if root is None:
+            return False
+        matcher = self._matchers.get(root_id)
+        if matcher is None or matcher.root != root:
+            matcher = self._matchers[root_id] = IgnoreMatcher(root, self.rules)
+        return not matcher.ignored(path, is_dir=False)
+
+    def _process_rows(self, rows: list[tuple[str, int, int]], report: IndexReport) -> None:
+        batch: list[_Prepared] = []
+        chunk_budget = 0
+        for path, root_id, seq in rows:
+            seen = stat_file(path)
+            if seen is None or not self._allowed(root_id, path):
+                self.store.defer(path, seq, DEFERRED_PRIORITY)  # gone: purge after the adds
+                continue
+            state = self.store.file_state(path)
+            if state is not None and (state.size, state.mtime_ns, state.inode) == seen.stat_key:
+                self.store.dequeue(path, seq)
+                report.files_unchanged += 1
+                continue
+            if state is None:
+                moved = self.store.find_moved(seen.stat_key)
+                if moved is not None:
+                    self.store.rename_file(moved.path, path, root_id, seq)
+                    report.files_moved += 1
+                    continue
+            prepared = self._prepare(root_id, seq, seen, report)
+            if prepared is not None:
+                batch.append(prepared)
+                chunk_budget += len(prepared.chunks)
+            if chunk_budget >= BATCH_CHUNKS:
+                self._store_batch(batch, report)
+                batch, chunk_budget = [], 0
+        self._store_batch(batch, report)
+
+    def _purge_vanished(self, rows: list[tuple[str, int, int]], report: IndexReport) -> None:
+        gone = {}
+        for path, root_id, seq in rows:
+            if stat_file(path) is not None and self._allowed(root_id, path):
+                self.store.defer(path, seq, CRAWL_PRIORITY)  # it came back
+            else:
+                gone[path] = seq
+        known = [p for p in gone if self.store.file_state(p) is not None]
+        self.ann.remove(self.store.delete_files(list(gone), gone))
+        self.ann.sync_generation(self.store.vectors_generation())
+        report.files_removed += len(known)
+
+    def _prepare(self, root_id: int, seq: int, seen: SeenFile, report: IndexReport) -> _Prepared | None:
         """Extract and chunk one file; record failures and unchanged content directly."""
         try:
             document = extract(Path(seen.path), self.max_file_bytes)
         except ExtractionError as error:
             removed = self.store.record_file_status(
-                root_id, seen.path, seen.stat_key, error.status, error.reason
+                root_id, seen.path, seen.stat_key, error.status, error.reason, seq=seq
             )
             self.ann.remove(removed)
+            self.ann.sync_generation(self.store.vectors_generation())
             return None
         except Exception as exc:  # never let one file stop the crawl
             log.exception("Unexpected error extracting %s", seen.path)
             self.store.record_file_status(
-                root_id, seen.path, seen.stat_key, STATUS_FAILED, f"internal error: {exc}"
+                root_id, seen.path, seen.stat_key, STATUS_FAILED, f"internal error: {exc}", seq=seq
             )
             return None
         state = self.store.file_state(seen.path)
@@ -212,21 +261,20 @@ class Indexer:
             and state.status == STATUS_INDEXED
             and state.content_hash == document.content_hash
         ):
-            self.store.update_file_stat(seen.path, seen.stat_key)
+            self.store.update_file_stat(seen.path, seen.stat_key, seq)
             report.files_unchanged += 1
             return None
         chunks = [(c, "text") for c in chunk_text(document.text)]
-        title_chunk = name_chunk(seen.path, document.title)
-        if title_chunk is not None:
-            chunks.insert(0, (title_chunk, "name"))
-        return _Prepared(root_id, seen, document, chunks)
+        title = title_chunk(document.title)
+        if title is not None:
+            chunks.insert(0, (title, "name"))
+        return _Prepared(root_id, seq, seen, document, chunks)
 
     def _vectors_for(self, texts_by_hash: dict[str, str], report: IndexReport) -> dict[str, Vectors]:
         """Vectors for these chunk hashes: reused from the DB where possible, else embedded."""
-        model_id = self.embedder.model_id
         if not texts_by_hash:
             return {}
-        vectors = self.store.vectors_for_hashes(texts_by_hash, model_id)
+        vectors = self.store.vectors_for_hashes(texts_by_hash, self.embedder.model_id)
         missing = [h for h in texts_by_hash if h not in vectors]
         report.chunks_reused += len(texts_by_hash) - len(missing)
         if missing:
@@ -235,56 +283,84 @@ class Indexer:
             vectors.update(zip(missing, embedded, strict=True))
         return vectors
 
-    def _store_batch(self, batch: list[_Prepared], report: IndexReport) -> None:
+    def _store_batch(self, batch: Sequence[_Prepared], report: IndexReport) -> None:
         texts_by_hash = {c.content_hash: c.text for p in batch for c, _ in p.chunks}
         vectors = self._vectors_for(texts_by_hash, report)
         for prepared in batch:
-            seen = prepared.seen
+            seen, document = prepared.seen, prepared.document
             if not prepared.chunks:
                 removed = self.store.record_file_status(
-                    prepared.root_id,
-                    seen.path,
-                    seen.stat_key,
-                    STATUS_INDEXED,
-                    "no text",
-                    prepared.document.content_hash,
-                )
+                    prepared.root_id, seen.path, seen.stat_key, STATUS_INDEXED, "no text",
+                    document.content_hash, seq=prepared.seq,
+                )  # fmt: skip
                 self.ann.remove(removed)
             else:
                 new_chunks = [NewChunk(c, kind, vectors[c.content_hash]) for c, kind in prepared.chunks]
                 new_ids, removed = self.store.replace_file_chunks(
-                    prepared.root_id,
-                    seen.path,
-                    seen.stat_key,
-                    prepared.document.content_hash,
-                    prepared.document.title,
-                    new_chunks,
-                    self.embedder.model_id,
-                )
+                    prepared.root_id, seen.path, seen.stat_key, document.content_hash,
+                    document.title, new_chunks, self.embedder.model_id, seq=prepared.seq,
+                )  # fmt: skip
                 self.ann.remove(removed)
                 self.ann.add(new_ids, np.vstack([n.vector for n in new_chunks if n.vector is not None]))
             report.files_indexed += 1
         self.ann.sync_generation(self.store.vectors_generation())
 
-    def _backfill(
+    def _save_if_due(self, force: bool = False) -> None:
+        if force or time.monotonic() - self._last_save > SAVE_EVERY_S:
+            self.ann.save(self.store.vectors_generation())
+            self._last_save = time.monotonic()
+
+    # -- whole runs -----------------------------------------------------------------------
+    def index_roots(
         self,
-        report: IndexReport,
-        should_cancel: Callable[[], bool],
-        tell: Callable[[str, int, int], None],
-    ) -> None:
+        roots: Sequence[tuple[int, Path]],
+        progress: Callable[[IndexProgress], None] | None = None,
+        should_cancel: Callable[[], bool] = lambda: False,
+    ) -> IndexReport:
+        """Reconcile the roots, work through the queue, finish up and save the ANN index."""
+        started = time.monotonic()
+        report = IndexReport()
+
+        def tell(phase: str, done: int, total: int) -> None:
+            if progress:
+                elapsed = time.monotonic() - started
+                progress(IndexProgress(phase, done, total, report.chunks_embedded, elapsed))
+
+        for root_id, root in roots:
+            tell("scanning", 0, 0)
+            _, unchanged = self.reconcile_root(root_id, root, should_cancel)
+            report.files_unchanged += unchanged
+        self.process_pending(report, tell, should_cancel)
+        self.finish(report, should_cancel)
+        report.files_seen = report.files_indexed + report.files_unchanged + report.files_moved
+        report.seconds = time.monotonic() - started
+        return report
+
+    def finish(self, report: IndexReport, should_cancel: Callable[[], bool] = lambda: False) -> None:
+        """After the queue is drained: re-embed for a new model, compact, save, checkpoint."""
+        if not report.cancelled:
+            self._backfill(report, should_cancel)
+        if not report.cancelled:
+            self._finish_model_switch()
+        if self.ann.needs_compaction():
+            log.info("Compacting the vector index (%.0f %% deleted)", self.ann.dead_fraction * 100)
+            self.ann.rebuild(self.store)
+        self._save_if_due(force=True)
+        self.store.checkpoint()
+        report.problems = self.store.problem_files()
+
+    def _backfill(self, report: IndexReport, should_cancel: Callable[[], bool]) -> None:
         """Embed chunks that have no vector for the current model (after a model change)."""
         model_id = self.embedder.model_id
         while not should_cancel():
             rows = self.store.chunks_missing_vectors(model_id, BATCH_CHUNKS)
             if not rows:
                 return
-            texts_by_hash = {h: text for _, text, h in rows}
-            vectors = self._vectors_for(texts_by_hash, report)
+            vectors = self._vectors_for({h: text for _, text, h in rows}, report)
             items = [(chunk_id, vectors[h]) for chunk_id, _, h in rows]
             self.store.add_vectors(items, model_id)
             self.ann.add([i for i, _ in items], np.vstack([v for _, v in items]))
             self.ann.sync_generation(self.store.vectors_generation())
-            tell("re-embedding", 0, 0)
         report.cancelled = True
 
     def _finish_model_switch(self) -> None:

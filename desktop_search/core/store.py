@@ -22,54 +22,7 @@ import numpy.typing as npt
 
 from desktop_search.core.chunk import Chunk
 from desktop_search.core.errors import UserError
-
-Migration = str
-MIGRATIONS: list[Migration] = [
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE roots (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        path TEXT NOT NULL UNIQUE,
-        added_at REAL NOT NULL
-    );
-    CREATE TABLE files (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
-        path TEXT NOT NULL UNIQUE,
-        size INTEGER NOT NULL,
-        mtime_ns INTEGER NOT NULL,
-        inode INTEGER NOT NULL,
-        content_hash TEXT,
-        status TEXT NOT NULL,
-        reason TEXT,
-        title TEXT,
-        indexed_at REAL
-    );
-    CREATE INDEX files_root ON files(root_id);
-    CREATE INDEX files_status ON files(status);
-    CREATE TABLE chunks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-        ordinal INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        text TEXT NOT NULL,
-        start INTEGER NOT NULL,
-        end INTEGER NOT NULL,
-        line INTEGER,
-        page INTEGER,
-        content_hash TEXT NOT NULL
-    );
-    CREATE INDEX chunks_file ON chunks(file_id);
-    CREATE INDEX chunks_hash ON chunks(content_hash);
-    CREATE TABLE vectors (
-        chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
-        model_id TEXT NOT NULL,
-        vector BLOB NOT NULL,
-        PRIMARY KEY (chunk_id, model_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX vectors_model ON vectors(model_id);
-    """,
-]
+from desktop_search.core.schema import MIGRATIONS, Migration
 
 STATUS_INDEXED = "indexed"
 STATUS_FAILED = "failed"
@@ -237,9 +190,11 @@ class Store:
         status: str,
         reason: str | None,
         content_hash: str | None = None,
+        seq: int | None = None,
     ) -> list[int]:
         """Record a file that has no chunks (failed, skipped, empty); returns dropped chunk ids."""
         with self.transaction() as db:
+            _dequeue(db, path, seq)
             file_id = _upsert_file(db, root_id, path, stat, content_hash, status, reason, None)
             dropped = _ids(db, "SELECT id FROM chunks WHERE file_id = ?", (file_id,))
             if dropped:
@@ -247,9 +202,10 @@ class Store:
                 _bump_generation(db)
         return dropped
 
-    def update_file_stat(self, path: str, stat: tuple[int, int, int]) -> None:
+    def update_file_stat(self, path: str, stat: tuple[int, int, int], seq: int | None = None) -> None:
         """A file whose stat changed but whose content did not (touch, copy back)."""
         with self.transaction() as db:
+            _dequeue(db, path, seq)
             db.execute("UPDATE files SET size = ?, mtime_ns = ?, inode = ? WHERE path = ?", (*stat, path))
 
     def replace_file_chunks(
@@ -261,12 +217,14 @@ class Store:
         title: str | None,
         chunks: Sequence[NewChunk],
         model_id: str,
+        seq: int | None = None,
     ) -> tuple[list[int], list[int]]:
         """Store a file's new chunks and vectors in one transaction.
 
         Returns (new chunk ids in input order, chunk ids that were removed).
         """
         with self.transaction() as db:
+            _dequeue(db, path, seq)
             file_id = _upsert_file(db, root_id, path, stat, content_hash, STATUS_INDEXED, None, title)
             removed = _ids(db, "SELECT id FROM chunks WHERE file_id = ?", (file_id,))
             db.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
@@ -298,11 +256,12 @@ class Store:
             _bump_generation(db)
         return new_ids, removed
 
-    def delete_files(self, paths: Iterable[str]) -> list[int]:
+    def delete_files(self, paths: Iterable[str], seqs: dict[str, int] | None = None) -> list[int]:
         """Forget files (and their chunks and vectors); returns the deleted chunk ids."""
         removed: list[int] = []
         with self.transaction() as db:
             for path in paths:
+                _dequeue(db, path, (seqs or {}).get(path))
                 removed += _ids(
                     db,
                     "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ?",
@@ -312,6 +271,72 @@ class Store:
             if removed:
                 _bump_generation(db)
         return removed
+
+    def find_moved(self, stat: tuple[int, int, int]) -> FileState | None:
+        """An indexed file with this exact (size, mtime_ns, inode) whose path no longer exists."""
+        size, mtime_ns, inode = stat
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE inode = ? AND size = ? AND mtime_ns = ?",
+                (inode, size, mtime_ns),
+            ).fetchall()
+        for row in rows:
+            if not os.path.lexists(row[2]):
+                return FileState(*row)
+        return None
+
+    def rename_file(self, old_path: str, new_path: str, root_id: int, seq: int | None = None) -> None:
+        """A move: the file keeps its chunks and vectors under its new path."""
+        with self.transaction() as db:
+            _dequeue(db, new_path, seq)
+            db.execute("DELETE FROM files WHERE path = ?", (new_path,))
+            db.execute("UPDATE files SET path = ?, root_id = ? WHERE path = ?", (new_path, root_id, old_path))
+
+    def paths_under(self, folder: str) -> list[tuple[str, int]]:
+        """(path, root id) of every known file inside ``folder``."""
+        prefix = folder.rstrip("/\\") + os.sep
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, root_id FROM files WHERE path >= ? AND path < ?",
+                (prefix, prefix[:-1] + chr(ord(os.sep) + 1)),
+            ).fetchall()
+        return [(str(p), int(r)) for p, r in rows]
+
+    # -- work queue -----------------------------------------------------------------------
+    def enqueue(self, items: Sequence[tuple[str, int, float]]) -> None:
+        """Add (path, root id, priority) to the work queue; a lower priority runs sooner."""
+        if not items:
+            return
+        with self.transaction() as db:
+            (top,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM pending").fetchone()
+            db.executemany(
+                "INSERT INTO pending(path, root_id, priority, seq) VALUES (?, ?, ?, ?) ON CONFLICT(path)"
+                " DO UPDATE SET root_id = excluded.root_id, seq = excluded.seq,"
+                " priority = MIN(priority, excluded.priority)",
+                [(path, root_id, priority, top + n) for n, (path, root_id, priority) in enumerate(items, 1)],
+            )
+
+    def pending_batch(self, limit: int, below: float) -> list[tuple[str, int, int]]:
+        """(path, root id, seq) of the most urgent queued paths with priority < ``below``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, root_id, seq FROM pending WHERE priority < ? ORDER BY priority, seq LIMIT ?",
+                (below, limit),
+            ).fetchall()
+        return [(str(p), int(r), int(s)) for p, r, s in rows]
+
+    def defer(self, path: str, seq: int, priority: float) -> None:
+        """Push a queued path back (e.g. a vanished file, deleted after the adds)."""
+        with self.transaction() as db:
+            db.execute("UPDATE pending SET priority = ? WHERE path = ? AND seq = ?", (priority, path, seq))
+
+    def dequeue(self, path: str, seq: int) -> None:
+        with self.transaction() as db:
+            _dequeue(db, path, seq)
+
+    def pending_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM pending").fetchone()[0])
 
     # -- vectors ------------------------------------------------------------------------
     def vectors_for_hashes(self, hashes: Iterable[str], model_id: str) -> dict[str, Vector]:
@@ -439,6 +464,12 @@ def _ids(db: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> list[i
 
 def _blob(vector: Vector) -> bytes:
     return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def _dequeue(db: sqlite3.Connection, path: str, seq: int | None) -> None:
+    """Clear the queue entry that asked for this work, unless the path was queued again since."""
+    if seq is not None:
+        db.execute("DELETE FROM pending WHERE path = ? AND seq = ?", (path, seq))
 
 
 def _set_meta(db: sqlite3.Connection, key: str, value: str) -> None:

@@ -1,0 +1,59 @@
+"""The database schema as ordered migrations: entry N brings a database to version N."""
+
+Migration = str
+MIGRATIONS: list[Migration] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE roots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL UNIQUE,
+        added_at REAL NOT NULL
+    );
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        inode INTEGER NOT NULL,
+        content_hash TEXT,
+        status TEXT NOT NULL,
+        reason TEXT,
+        title TEXT,
+        indexed_at REAL
+    );
+    CREATE INDEX files_root ON files(root_id);
+    CREATE INDEX files_status ON files(status);
+    CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        line INTEGER,
+        page INTEGER,
+        content_hash TEXT NOT NULL
+    );
+    CREATE INDEX chunks_file ON chunks(file_id);
+    CREATE INDEX chunks_hash ON chunks(content_hash);
+    CREATE TABLE vectors (
+        chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+        model_id TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (chunk_id, model_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX vectors_model ON vectors(model_id);
+    """,
+    # 2: the persistent work queue: paths to reconcile with the disk, in priority order.
+    """
+    CREATE TABLE pending (
+        path TEXT PRIMARY KEY,
+        root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+        priority REAL NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX pending_order ON pending(priority, seq);
+    """,
+]
