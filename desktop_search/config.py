@@ -25,6 +25,8 @@ class Settings:
     threads: int = 0  # 0: choose from the CPU count
     max_file_size_mb: float = 20.0
     index_hidden_files: bool = False
+    honour_ignore_files: bool = True  # .gitignore / .ignore
+    rescan_interval_s: float = 3600.0
     exclude_patterns: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:

@@ -143,14 +143,23 @@ class Engine:
     ) -> IndexReport:
         """Index the given roots (default: all) under the data dir's writer lock."""
         with WriterLock(self.paths.lock_file):
-            model = self._load(self.preferred_model())
-            rules = ScanRules(
-                index_hidden=self.settings.index_hidden_files,
-                exclude_patterns=self.settings.exclude_patterns,
-                excluded_paths=frozenset({str(self.paths.data_dir)}),  # never index ourselves
-            )
-            indexer = Indexer(self.store, model.ann, model.embedder, rules, self.settings.max_file_size_bytes)
+            indexer = self.make_indexer()
             return indexer.index_roots(roots if roots is not None else self.roots(), progress, should_cancel)
+
+    def scan_rules(self) -> ScanRules:
+        return ScanRules(
+            index_hidden=self.settings.index_hidden_files,
+            exclude_patterns=self.settings.exclude_patterns,
+            excluded_paths=frozenset({str(self.paths.data_dir)}),  # never index ourselves
+            honour_ignore_files=self.settings.honour_ignore_files,
+        )
+
+    def make_indexer(self) -> Indexer:
+        """An indexer for the preferred model. Use it only while holding the writer lock."""
+        model = self._load(self.preferred_model())
+        return Indexer(
+            self.store, model.ann, model.embedder, self.scan_rules(), self.settings.max_file_size_bytes
+        )
 
     def forget(self, folder: Path) -> int:
         """Remove a root and purge its files, chunks and vectors; returns files removed."""

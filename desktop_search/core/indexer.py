@@ -125,16 +125,24 @@ class Indexer:
 
     # -- finding work -------------------------------------------------------------------
     def reconcile_root(
-        self, root_id: int, root: Path, should_cancel: Callable[[], bool] = lambda: False
+        self,
+        root_id: int,
+        root: Path,
+        should_cancel: Callable[[], bool] = lambda: False,
+        folder: Path | None = None,
     ) -> tuple[int, int]:
         """Queue every file whose (size, mtime_ns, inode) differs from the DB, and every
-        known file that is gone. Reads no file contents. Returns (queued, unchanged)."""
+        known file that is gone, in the root or only in its subfolder ``folder``.
+        Reads no file contents. Returns (queued, unchanged)."""
         self._roots[root_id] = root
-        known = self.store.files_of_root(root_id)
+        if folder is None or folder == root:
+            known = self.store.files_of_root(root_id)
+        else:
+            known = {p: s for p, s in self.store.files_under(str(folder)).items() if s.root_id == root_id}
         now = time.time()
         work: list[tuple[str, int, float]] = []
         unchanged = 0
-        for seen in scan_root(root, self.rules, should_cancel):
+        for seen in scan_root(root, self.rules, should_cancel, start=folder):
             state = known.pop(seen.path, None)
             if state is None or (state.size, state.mtime_ns, state.inode) != seen.stat_key:
                 work.append((seen.path, root_id, crawl_priority(seen, now)))
@@ -332,26 +340,33 @@ class Indexer:
             report.files_unchanged += unchanged
         self.process_pending(report, tell, should_cancel)
         self.finish(report, should_cancel)
+        report.cancelled = should_cancel()
         report.files_seen = report.files_indexed + report.files_unchanged + report.files_moved
         report.seconds = time.monotonic() - started
         return report
 
-    def finish(self, report: IndexReport, should_cancel: Callable[[], bool] = lambda: False) -> None:
-        """After the queue is drained: re-embed for a new model, compact, save, checkpoint."""
-        if not report.cancelled:
+    def finish(
+        self, report: IndexReport, should_cancel: Callable[[], bool] = lambda: False, save: bool = True
+    ) -> None:
+        """After the queue is drained: re-embed for a new model, compact, save, checkpoint.
+
+        ``save=False`` (the live indexer between changes) saves only when one is due.
+        """
+        if not should_cancel():
             self._backfill(report, should_cancel)
-        if not report.cancelled:
             self._finish_model_switch()
         if self.ann.needs_compaction():
             log.info("Compacting the vector index (%.0f %% deleted)", self.ann.dead_fraction * 100)
             self.ann.rebuild(self.store)
-        self._save_if_due(force=True)
+        self._save_if_due(force=save)
         self.store.checkpoint()
         report.problems = self.store.problem_files()
 
     def _backfill(self, report: IndexReport, should_cancel: Callable[[], bool]) -> None:
         """Embed chunks that have no vector for the current model (after a model change)."""
         model_id = self.embedder.model_id
+        if self.store.vector_count(model_id) >= self.store.chunk_count():
+            return  # the usual case: nothing to re-embed
         while not should_cancel():
             rows = self.store.chunks_missing_vectors(model_id, BATCH_CHUNKS)
             if not rows:
@@ -361,7 +376,6 @@ class Indexer:
             self.store.add_vectors(items, model_id)
             self.ann.add([i for i, _ in items], np.vstack([v for _, v in items]))
             self.ann.sync_generation(self.store.vectors_generation())
-        report.cancelled = True
 
     def _finish_model_switch(self) -> None:
         """Once every chunk has a vector for the current model, make it the index's model."""

@@ -167,16 +167,22 @@ def stat_file(path: str) -> SeenFile | None:
 
 
 def scan_root(
-    root: Path, rules: ScanRules, should_cancel: Callable[[], bool] = lambda: False
+    root: Path,
+    rules: ScanRules,
+    should_cancel: Callable[[], bool] = lambda: False,
+    start: Path | None = None,
 ) -> Iterator[SeenFile]:
-    """Regular files under ``root`` that the rules allow; unreadable folders are logged."""
+    """Regular files under ``root`` (or only its subfolder ``start``) that the rules allow;
+    unreadable folders are logged."""
     matcher = IgnoreMatcher(root, rules, snapshot=True)
+    if start is not None and start != root and matcher.ignored(str(start), is_dir=True):
+        return
     visited: set[tuple[int, int]] = set()
 
     def on_error(error: OSError) -> None:
         log.warning("Cannot read folder %s: %s", error.filename, error.strerror)
 
-    for folder, dirs, files in os.walk(root, onerror=on_error, followlinks=False):
+    for folder, dirs, files in os.walk(start or root, onerror=on_error, followlinks=False):
         if should_cancel():
             return
         try:

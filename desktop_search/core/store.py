@@ -292,15 +292,15 @@ class Store:
             db.execute("DELETE FROM files WHERE path = ?", (new_path,))
             db.execute("UPDATE files SET path = ?, root_id = ? WHERE path = ?", (new_path, root_id, old_path))
 
-    def paths_under(self, folder: str) -> list[tuple[str, int]]:
-        """(path, root id) of every known file inside ``folder``."""
+    def files_under(self, folder: str) -> dict[str, FileState]:
+        """Every known file inside ``folder`` (at any depth)."""
         prefix = folder.rstrip("/\\") + os.sep
         with self._lock:
             rows = self._db.execute(
-                "SELECT path, root_id FROM files WHERE path >= ? AND path < ?",
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE path >= ? AND path < ?",
                 (prefix, prefix[:-1] + chr(ord(os.sep) + 1)),
             ).fetchall()
-        return [(str(p), int(r)) for p, r in rows]
+        return {row[2]: FileState(*row) for row in rows}
 
     # -- work queue -----------------------------------------------------------------------
     def enqueue(self, items: Sequence[tuple[str, int, float]]) -> None:

@@ -1,0 +1,264 @@
+"""Keeps the index equal to the folders, in the background, on one writer thread.
+
+At start (and hourly, after a watcher failure, after sleep/resume, on request) it reconciles
+every root; in between, watcher events (debounced ~1 s per path) queue the paths they name.
+Work goes through the persistent queue, so a quit or a crash resumes where it stopped.
+The UI (or ``desktop-search watch``) gets plain callbacks: progress and state changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop_search.core.engine import Engine
+from desktop_search.core.errors import UserError
+from desktop_search.core.indexer import Indexer, IndexProgress, IndexReport
+from desktop_search.core.lock import WriterLock
+from desktop_search.core.watch import FILE, GONE_TREE, TREE, DebouncedPaths, FolderWatcher
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 60.0  # rescans of roots that cannot be watched
+SLEEP_JUMP_S = 30.0  # wall clock ran this much ahead of the monotonic clock: we were asleep
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the UI shows: paused or not, what is queued, how each root is kept fresh."""
+
+    running: bool
+    paused: bool
+    busy: bool
+    pending: int
+    roots: dict[str, str] = field(default_factory=dict)  # root -> "watching" | "polling: why"
+    error: str | None = None
+
+
+def lower_process_priority() -> None:
+    """Indexing is background work: let the user's programs go first (best effort)."""
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000
+            ctypes.windll.kernel32.SetPriorityClass(ctypes.windll.kernel32.GetCurrentProcess(), below_normal)
+        else:
+            os.nice(10)
+    except (OSError, AttributeError) as exc:
+        log.debug("Could not lower the process priority: %s", exc)
+
+
+class LiveIndexer:
+    """Start with ``start()``; ``pause()``/``resume()``; ``stop()`` checkpoints and returns."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        quiet_s: float = 1.0,
+        rescan_interval_s: float | None = None,
+        poll_interval_s: float = POLL_INTERVAL_S,
+        progress: Callable[[IndexProgress], None] | None = None,
+        on_state: Callable[[LiveState], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.rescan_interval_s = rescan_interval_s or engine.settings.rescan_interval_s
+        self.poll_interval_s = poll_interval_s
+        self.progress = progress
+        self.on_state = on_state
+        self.events = DebouncedPaths(quiet_s)
+        self.watcher = FolderWatcher(engine.scan_rules(), self.events)
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self._rescan = threading.Event()
+        self._idle = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._error: str | None = None
+        self._busy = False
+        self.report = IndexReport()
+
+    # -- control (any thread) -------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="desktop-search-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop watching, finish or checkpoint the current batch, save; True if it ended in time."""
+        self._stop.set()
+        self._resume.set()
+        self.events.wakeup.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def pause(self) -> None:
+        self._resume.clear()
+        self._announce()
+
+    def resume(self) -> None:
+        self._resume.set()
+        self.events.wakeup.set()
+        self._announce()
+
+    def request_rescan(self) -> None:
+        self._rescan.set()
+        self.events.wakeup.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no event is waiting and the queue is empty (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            quiet = self._idle.wait(0.05) and not len(self.events) and not self._busy
+            if quiet and self.engine.store.pending_count() == 0:
+                return True
+        return False
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    def state(self) -> LiveState:
+        roots = {
+            str(w.root): w.mode + (f": {w.reason}" if w.reason else "") for w in self.watcher.roots.values()
+        }
+        running = self._thread is not None and self._thread.is_alive()
+        pending = self.engine.store.pending_count()
+        return LiveState(running, self.paused, self._busy, pending, roots, self._error)
+
+    def _announce(self) -> None:
+        if self.on_state:
+            self.on_state(self.state())
+
+    # -- the writer thread ----------------------------------------------------------------
+    def _run(self) -> None:
+        lock = WriterLock(self.engine.paths.lock_file)
+        try:
+            if not lock.acquire(blocking=False):
+                raise UserError(
+                    f"Another Desktop Search process (pid {lock.holder_pid()}) is indexing this data dir"
+                )
+            indexer = self.engine.make_indexer()
+            self._loop(indexer)
+        except UserError as exc:
+            self._error = str(exc)
+            log.error("%s", exc)
+        except Exception as exc:  # the thread must report, never vanish silently
+            self._error = f"indexing stopped: {exc}"
+            log.exception("The indexer thread failed")
+        finally:
+            self.watcher.stop()
+            lock.release()
+            self._idle.set()
+            self._announce()
+
+    def _loop(self, indexer: Indexer) -> None:
+        roots = self.engine.roots()
+        for root_id, root in roots:
+            self.watcher.watch(root_id, root)
+        self._announce()
+        self._reconcile(indexer, roots)
+        last_full = last_poll = time.monotonic()
+        wall_anchor, mono_anchor = time.time(), time.monotonic()
+        while not self._stop.is_set():
+            if not self._resume.is_set():
+                self._idle.set()
+                self._resume.wait()
+                continue
+            # Sleep/resume: the wall clock jumps ahead of the monotonic clock while suspended.
+            wall_now, mono_now = time.time(), time.monotonic()
+            slept = (wall_now - wall_anchor) - (mono_now - mono_anchor) > SLEEP_JUMP_S
+            wall_anchor, mono_anchor = wall_now, mono_now
+            dead = self.watcher.dead_roots()
+            for state in dead:
+                self.watcher.watch(state.root_id, state.root)
+            if slept or dead or self._rescan.is_set() or mono_now - last_full > self.rescan_interval_s:
+                self._rescan.clear()
+                self._reconcile(indexer, self.engine.roots())
+                last_full = last_poll = time.monotonic()
+            elif mono_now - last_poll > self.poll_interval_s:
+                polled = [(w.root_id, w.root) for w in self.watcher.roots.values() if w.mode == "polling"]
+                if polled:
+                    self._reconcile(indexer, polled)
+                last_poll = time.monotonic()
+            self._take_events(indexer)
+            if self.engine.store.pending_count():
+                self._work(indexer)
+                continue
+            self._idle.set()
+            timeout = self.events.seconds_to_next()
+            self.events.wakeup.wait(min(timeout if timeout is not None else 1.0, 1.0))
+            self.events.wakeup.clear()
+        indexer.finish(self.report, lambda: True)  # checkpoint: save the ANN index, fold the WAL
+
+    def _should_yield(self) -> bool:
+        return self._stop.is_set() or not self._resume.is_set()
+
+    def _reconcile(self, indexer: Indexer, roots: list[tuple[int, Path]]) -> None:
+        self._busy = True
+        self._idle.clear()
+        for root_id, root in roots:
+            if self._stop.is_set():
+                break
+            indexer.reconcile_root(root_id, root, self._should_yield)
+        self._busy = False
+
+    def _take_events(self, indexer: Indexer) -> None:
+        ready = self.events.pop_ready()
+        if not ready:
+            return
+        self._idle.clear()
+        roots = self.engine.roots()
+        files = []
+        for path, kind in ready:
+            owner = _owning_root(roots, path)
+            if owner is None:
+                continue
+            root_id, root = owner
+            if kind == FILE:
+                files.append((path, root_id))
+            elif kind == TREE:
+                indexer.reconcile_root(root_id, root, self._should_yield, folder=Path(path))
+            elif kind == GONE_TREE:
+                files += [(p, root_id) for p in self.engine.store.files_under(path)]
+        indexer.queue_paths(files)
+
+    def _work(self, indexer: Indexer) -> None:
+        self._busy = True
+        self._idle.clear()
+        started = time.monotonic()
+        before = self.report.chunks_embedded
+
+        def tell(phase: str, done: int, total: int) -> None:
+            if self.progress:
+                elapsed = time.monotonic() - started
+                self.progress(
+                    IndexProgress(phase, done, total, self.report.chunks_embedded - before, elapsed)
+                )
+            self._take_events(indexer)  # fresh edits jump the queue of a long crawl
+
+        try:
+            indexer.process_pending(self.report, tell, self._should_yield)
+            if not self._should_yield():
+                indexer.finish(self.report, self._should_yield, save=False)
+        finally:
+            self._busy = False
+        self._announce()
+
+
+def _owning_root(roots: list[tuple[int, Path]], path: str) -> tuple[int, Path] | None:
+    best: tuple[int, Path] | None = None
+    for root_id, root in roots:
+        text = str(root)
+        if (path == text or path.startswith(text.rstrip(os.sep) + os.sep)) and (
+            best is None or len(text) > len(str(best[1]))
+        ):
+            best = (root_id, root)
+    return best
