@@ -38,6 +38,10 @@ def _build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="add folders and index them until done")
     index.add_argument("paths", nargs="*", type=Path, help="folders to add (default: re-index all)")
 
+    watch = commands.add_parser("watch", help="index, then keep the index fresh until Ctrl-C / SIGTERM")
+    watch.add_argument("paths", nargs="*", type=Path, help="folders to add (default: all indexed folders)")
+    watch.add_argument("--quiet-seconds", type=float, default=1.0, help=argparse.SUPPRESS)
+
     search = commands.add_parser("search", help="search the index")
     search.add_argument("query", nargs="?", help="what to look for")
     search.add_argument("--limit", type=int, default=10, help="results to show (default 10)")
@@ -144,6 +148,48 @@ def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
             print(f"  {status}: {path}: {reason}")
         if len(report.problems) > 50:
             print(f"  ... and {len(report.problems) - 50} more (see `desktop-search status`)")
+    return 0
+
+
+def _cmd_watch(args: argparse.Namespace, paths: AppPaths) -> int:
+    import signal
+    import threading
+
+    from desktop_search.core.engine import Engine
+    from desktop_search.core.live import LiveIndexer, lower_process_priority
+
+    lower_process_priority()
+    engine = Engine.open(paths, load_settings(paths.settings_file))
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if args.paths:
+            engine.add_roots(args.paths)
+        if not engine.roots():
+            raise UserError("No folders to watch: give one, e.g. `desktop-search watch ~/Documents`")
+        model = engine.preferred_model()
+        print(f"Model: {model.manifest.name}", file=sys.stderr)
+        live = LiveIndexer(engine, quiet_s=args.quiet_seconds, progress=TerminalProgress())
+        live.start()
+        reported = False
+        try:
+            while not stop.wait(0.5):
+                state = live.state()
+                if state.error:
+                    raise UserError(state.error)
+                if not reported and state.roots:
+                    for root, mode in sorted(state.roots.items()):
+                        print(f"{mode.capitalize()}: {root}", file=sys.stderr)
+                    print("Press Ctrl-C to stop.", file=sys.stderr)
+                    reported = True
+        except KeyboardInterrupt:
+            pass
+        print("\nStopping…", file=sys.stderr)
+        if not live.stop(timeout=30):
+            raise UserError("The indexer did not stop within 30 s")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        engine.close()
     return 0
 
 
@@ -295,6 +341,7 @@ def _cmd_app(args: argparse.Namespace, paths: AppPaths) -> int:
 
 _COMMANDS = {
     "index": _cmd_index,
+    "watch": _cmd_watch,
     "search": _cmd_search,
     "status": _cmd_status,
     "forget": _cmd_forget,

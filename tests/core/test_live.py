@@ -1,0 +1,219 @@
+"""The live index follows the folder exactly: real watchdog events on temp folders."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import desktop_search.core.indexer as indexer_module
+from desktop_search.core.engine import Engine
+from desktop_search.core.extract import is_supported
+from desktop_search.core.live import LiveIndexer
+from desktop_search.core.scan import ScanRules, scan_root
+from desktop_search.core.store import STATUS_INDEXED
+
+QUIET_S = 0.2
+
+
+def folder_state(folder: Path) -> dict[str, str]:
+    """What the index should hold: supported files and the sha256 of their bytes."""
+    return {
+        s.path: hashlib.sha256(Path(s.path).read_bytes()).hexdigest()
+        for s in scan_root(folder, ScanRules())
+        if is_supported(Path(s.path))
+    }
+
+
+def index_state(engine: Engine) -> dict[str, str]:
+    rows = engine.store._db.execute(
+        "SELECT path, content_hash FROM files WHERE status = ?", (STATUS_INDEXED,)
+    ).fetchall()
+    return {path: content_hash for path, content_hash in rows}
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def assert_follows(engine: Engine, live: LiveIndexer, folder: Path) -> None:
+    ok = wait_until(lambda: live.wait_idle(0.5) and index_state(engine) == folder_state(folder))
+    assert ok, (index_state(engine), folder_state(folder))
+    engine.store._db.execute("SELECT 1")
+    duplicates = engine.store._db.execute(
+        "SELECT file_id, ordinal, COUNT(*) FROM chunks GROUP BY file_id, ordinal HAVING COUNT(*) > 1"
+    ).fetchall()
+    assert duplicates == []
+
+
+@pytest.fixture
+def live_setup(engine_factory, sample_folder: Path) -> Iterator[tuple[Engine, LiveIndexer, Path]]:
+    engine = engine_factory()
+    engine.add_roots([sample_folder])
+    live = LiveIndexer(engine, quiet_s=QUIET_S)
+    live.start()
+    assert_follows(engine, live, sample_folder)
+    yield engine, live, sample_folder
+    assert live.stop(timeout=10)
+
+
+def _top(engine: Engine, query: str) -> str:
+    return Path(engine.search(query).results[0].path).name
+
+
+def test_create_modify_delete(live_setup) -> None:
+    engine, live, folder = live_setup
+    assert live.state().roots == {str(folder.resolve()): "watching"}
+    (folder / "volcano.txt").write_text("Volcanoes erupt molten lava from the mantle.")
+    assert_follows(engine, live, folder)
+    assert _top(engine, "lava eruption") == "volcano.txt"
+    (folder / "volcano.txt").write_text("Glaciers carve deep valleys over thousands of years.")
+    assert_follows(engine, live, folder)
+    assert _top(engine, "ice shaping valleys") == "volcano.txt"
+    (folder / "tax-return.txt").unlink()
+    assert_follows(engine, live, folder)
+    assert "tax-return.txt" not in [Path(r.path).name for r in engine.search("income tax").results]
+
+
+def test_rename_and_move_embed_nothing(live_setup) -> None:
+    engine, live, folder = live_setup
+    embedded = engine.make_indexer().embedder.texts_embedded
+    (folder / "banana-bread.md").rename(folder / "baking.md")
+    (folder / "archive").mkdir()
+    (folder / "tax-return.txt").rename(folder / "archive" / "tax-2024.txt")
+    assert_follows(engine, live, folder)
+    assert engine.make_indexer().embedder.texts_embedded == embedded
+    assert _top(engine, "banana bread recipe") == "baking.md"
+    assert _top(engine, "income tax checklist") == "tax-2024.txt"
+
+
+def test_directory_moved_in_and_out(live_setup, tmp_path: Path) -> None:
+    engine, live, folder = live_setup
+    outside = tmp_path / "elsewhere"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "comet.txt").write_text("A comet's tail points away from the sun.")
+    (outside / "orbit.md").write_text("# Orbits\n\nPlanets follow elliptical orbits.")
+    shutil.move(str(outside), str(folder / "space"))  # one event for the whole tree
+    assert_follows(engine, live, folder)
+    assert _top(engine, "comet tail and the sun") == "comet.txt"
+    shutil.move(str(folder / "space"), str(tmp_path / "gone"))
+    assert_follows(engine, live, folder)
+    assert all("space" not in p for p in index_state(engine))
+
+
+def test_editor_style_save_via_temp_file_and_rename(live_setup) -> None:
+    engine, live, folder = live_setup
+    target = folder / "tax-return.txt"
+    temp = folder / ".tax-return.txt.swp-new"
+    temp.write_text("Property tax is due in November; pay it online or at the town hall.")
+    os.replace(temp, target)
+    assert_follows(engine, live, folder)
+    assert "town hall" in engine.search("paying property tax").results[0].best.snippet
+
+
+def test_pause_holds_work_and_resume_catches_up(live_setup) -> None:
+    engine, live, folder = live_setup
+    live.pause()
+    assert live.state().paused
+    (folder / "sleep.txt").write_text("Adults need seven to nine hours of sleep each night.")
+    time.sleep(1.0)
+    assert str(folder / "sleep.txt") not in index_state(engine)
+    live.resume()
+    assert_follows(engine, live, folder)
+
+
+def test_ignored_paths_make_no_work(live_setup) -> None:
+    engine, live, folder = live_setup
+    (folder / "node_modules").mkdir()
+    (folder / "node_modules" / "lib.js").write_text("module.exports = {}")
+    (folder / ".gitignore").write_text("*.log\n")
+    (folder / "debug.log").write_text("lots of noise")
+    assert_follows(engine, live, folder)
+    assert not any("node_modules" in p or p.endswith(".log") for p in index_state(engine))
+
+
+def test_stop_saves_a_loadable_index(engine_factory, sample_folder: Path) -> None:
+    engine = engine_factory()
+    engine.add_roots([sample_folder])
+    live = LiveIndexer(engine, quiet_s=QUIET_S)
+    live.start()
+    assert live.wait_idle(60)
+    (sample_folder / "late.txt").write_text("Hummingbirds hover by beating their wings quickly.")
+    assert wait_until(lambda: str(sample_folder / "late.txt") in index_state(engine))
+    started = time.monotonic()
+    assert live.stop(timeout=10)
+    assert time.monotonic() - started < 2.0
+    fresh = engine_factory()
+    status = fresh.status()
+    assert status["index"]["ann_loaded_from_disk"] and status["index"]["healthy"]
+    assert _top(fresh, "birds hovering") == "late.txt"
+
+
+def test_second_live_indexer_reports_the_lock(engine_factory, sample_folder: Path) -> None:
+    first = engine_factory()
+    first.add_roots([sample_folder])
+    one = LiveIndexer(first, quiet_s=QUIET_S)
+    one.start()
+    two = LiveIndexer(engine_factory(), quiet_s=QUIET_S)
+    two.start()
+    assert wait_until(lambda: two.state().error is not None, 10)
+    assert "Another Desktop Search process" in (two.state().error or "")
+    assert one.stop()
+
+
+def test_failed_watcher_falls_back_to_polling(engine_factory, sample_folder: Path) -> None:
+    class FailingObserver:
+        """Fault injection: an observer whose start hits the inotify watch limit."""
+
+        def schedule(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def start(self) -> None:
+            raise OSError(28, "No space left on device")
+
+        def stop(self) -> None:
+            pass
+
+        def is_alive(self) -> bool:
+            return False
+
+    engine = engine_factory()
+    engine.add_roots([sample_folder])
+    live = LiveIndexer(engine, quiet_s=QUIET_S, poll_interval_s=0.5)
+    live.watcher.observer_factory = FailingObserver  # type: ignore[assignment]
+    live.start()
+    assert wait_until(lambda: bool(live.state().roots))
+    (mode,) = live.state().roots.values()
+    assert mode.startswith("polling") and "max_user_watches" in mode
+    (sample_folder / "polled.txt").write_text("Found by a periodic scan, not by an event.")
+    assert_follows(engine, live, sample_folder)
+    assert live.stop()
+
+
+def test_no_change_rescan_reads_no_file(engine_factory, sample_folder: Path, monkeypatch) -> None:
+    engine = engine_factory()
+    roots = engine.add_roots([sample_folder])
+    engine.index(roots)
+    reads: list[Path] = []
+    real_extract = indexer_module.extract
+
+    def counting_extract(path: Path, max_bytes: int):  # type: ignore[no-untyped-def]
+        reads.append(path)
+        return real_extract(path, max_bytes)
+
+    monkeypatch.setattr(indexer_module, "extract", counting_extract)
+    report = engine.index(roots)
+    assert reads == [] and report.files_unchanged == 4 and report.chunks_embedded == 0
+    (sample_folder / "tax-return.txt").write_text("changed")
+    engine.index(roots)
+    assert reads == [sample_folder.resolve() / "tax-return.txt"]
