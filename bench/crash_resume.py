@@ -1,0 +1,136 @@
+"""SIGKILL an initial crawl at random moments, restart it, and compare with a clean index.
+
+    python -m bench.crash_resume [--kills 20] [--files 400] [--seed 1]
+
+Each round starts `desktop-search index` on the same folder and kills it with SIGKILL after
+a random delay; a last run finishes. The result must equal a clean, uninterrupted index of
+the same folder: same files and content hashes, same chunk count, no duplicate chunks, one
+vector per chunk, and a healthy ANN index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("bench.crash_resume")
+
+
+@dataclass(frozen=True)
+class IndexSnapshot:
+    files: dict[str, str]  # path -> content hash, indexed files only
+    chunks: int
+    duplicate_chunks: int
+    vectors: int
+    pending: int
+
+
+def snapshot(data_dir: Path) -> IndexSnapshot:
+    db = sqlite3.connect(data_dir / "index.sqlite3")
+    try:
+        files = dict(db.execute("SELECT path, content_hash FROM files WHERE status = 'indexed'").fetchall())
+        (chunks,) = db.execute("SELECT COUNT(*) FROM chunks").fetchone()
+        (duplicates,) = db.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM chunks GROUP BY file_id, ordinal HAVING COUNT(*) > 1)"
+        ).fetchone()
+        (vectors,) = db.execute("SELECT COUNT(*) FROM vectors").fetchone()
+        (pending,) = db.execute("SELECT COUNT(*) FROM pending").fetchone()
+    finally:
+        db.close()
+    return IndexSnapshot(files, chunks, duplicates, vectors, pending)
+
+
+def cli(data_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "desktop_search", "--data-dir", str(data_dir), *args]
+
+
+def write_corpus(folder: Path, count: int) -> None:
+    """Real text when the IR collections are there, generated sentences otherwise."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        from bench.ir import load_collection
+
+        texts = list(load_collection("cranfield").documents.values())
+    except (OSError, KeyError):
+        texts = [f"Note {i}: " + " ".join(f"word{(i * j) % 997}" for j in range(120)) for i in range(count)]
+    for i in range(count):
+        sub = folder / f"part{i % 7}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"doc{i:05d}.txt").write_text(texts[i % len(texts)] + f"\n(copy {i})\n", encoding="utf-8")
+
+
+def crash_and_resume(
+    folder: Path, data_dir: Path, kills: int, rng: random.Random, max_delay: float
+) -> list[float]:
+    """Run `index` `kills` times, each SIGKILLed after a random delay, then once to the end."""
+    delays = []
+    for _ in range(kills):
+        delay = rng.uniform(0.3, max_delay)
+        process = subprocess.Popen(
+            cli(data_dir, "index", str(folder)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        delays.append(delay)
+    subprocess.run(cli(data_dir, "index", str(folder)), check=True, capture_output=True)
+    return delays
+
+
+def status(data_dir: Path) -> dict[str, object]:
+    out = subprocess.run(cli(data_dir, "status", "--json"), check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--files", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-delay", type=float, default=12.0)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    work = Path(tempfile.mkdtemp(prefix="ds-crash-"))
+    folder = work / "corpus"
+    write_corpus(folder, args.files)
+    clean_dir, crashed_dir = work / "clean", work / "crashed"
+    for data_dir in (clean_dir, crashed_dir):  # same settings for both
+        data_dir.mkdir()
+        if os.environ.get("DESKTOP_SEARCH_BENCH_MODEL"):
+            (data_dir / "models").mkdir()
+            (data_dir / "models" / "all-MiniLM-L6-v2").symlink_to(os.environ["DESKTOP_SEARCH_BENCH_MODEL"])
+    started = time.monotonic()
+    subprocess.run(cli(clean_dir, "index", str(folder)), check=True, capture_output=True)
+    log.info("clean index: %.1f s", time.monotonic() - started)
+    started = time.monotonic()
+    delays = crash_and_resume(folder, crashed_dir, args.kills, random.Random(args.seed), args.max_delay)
+    log.info("%d SIGKILLs at %s s, then a full run: %.1f s", len(delays), [round(d, 1) for d in delays],
+             time.monotonic() - started)  # fmt: skip
+    clean, crashed = snapshot(clean_dir), snapshot(crashed_dir)
+    health = status(crashed_dir)["index"]
+    same = crashed.files == clean.files and crashed.chunks == clean.chunks
+    log.info(
+        "clean: %d files, %d chunks | after crashes: %d files, %d chunks, %d duplicate chunks, "
+        "%d vectors, %d pending, ANN healthy %s -> %s",
+        len(clean.files), clean.chunks, len(crashed.files), crashed.chunks, crashed.duplicate_chunks,
+        crashed.vectors, crashed.pending, health["healthy"], "EQUAL" if same else "DIFFERENT",  # type: ignore[index]
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
