@@ -73,7 +73,9 @@ def write_corpus(folder: Path, count: int) -> None:
 def crash_and_resume(
     folder: Path, data_dir: Path, kills: int, rng: random.Random, max_delay: float
 ) -> list[float]:
-    """Run `index` `kills` times, each SIGKILLed after a random delay, then once to the end."""
+    """Run `index` `kills` times, each SIGKILLed after a random delay, then once to the end.
+
+    Returns the delays of the runs that were really killed (not already finished)."""
     delays = []
     for _ in range(kills):
         delay = rng.uniform(0.3, max_delay)
@@ -85,7 +87,7 @@ def crash_and_resume(
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
-        delays.append(delay)
+            delays.append(delay)
     subprocess.run(cli(data_dir, "index", str(folder)), check=True, capture_output=True)
     return delays
 
@@ -119,7 +121,8 @@ def main() -> None:
     log.info("clean index: %.1f s", time.monotonic() - started)
     started = time.monotonic()
     delays = crash_and_resume(folder, crashed_dir, args.kills, random.Random(args.seed), args.max_delay)
-    log.info("%d SIGKILLs at %s s, then a full run: %.1f s", len(delays), [round(d, 1) for d in delays],
+    log.info("%d of %d runs SIGKILLed, at %s s, then a full run: %.1f s", len(delays), args.kills,
+             [round(d, 1) for d in delays],
              time.monotonic() - started)  # fmt: skip
     clean, crashed = snapshot(clean_dir), snapshot(crashed_dir)
     health = status(crashed_dir)["index"]
