@@ -267,6 +267,12 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
         f"Index:    {index['ann_live']} vectors, {index['ann_deleted']} deleted, "
         + ("healthy" if index["healthy"] else "out of step (will rebuild)")
     )
+    watch = status.get("watch")
+    if watch:
+        for root, mode in sorted(watch["roots"].items()):
+            print(f"Live:     {mode} {root} (pid {watch['pid']})")
+    if status["pending"]:
+        print(f"Queued:   {status['pending']} files to look at")
     for path, state, reason in problems:
         print(f"  {state}: {path}: {reason}")
     return 0

@@ -5,6 +5,7 @@ The CLI and the GUI both use this; nothing here knows about Qt.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from desktop_search.core.store import Store
 from desktop_search.paths import AppPaths, bundled_resources_dir
 
 log = logging.getLogger(__name__)
+
+WATCH_STATE_KEY = "watch_state"  # written by a running live indexer, read by status
 
 
 def model_locations(paths: AppPaths) -> ModelLocations:
@@ -244,5 +247,17 @@ class Engine:
                 "ann_rebuild_reason": health.rebuild_reason,
                 "healthy": health.live == vector_models.get(model.resolved.manifest.model_id, 0),
             },
-            "pid": os.getpid(),
+            "watch": self._watch_state(),
+            "pending": self.store.pending_count(),
         }
+
+    def _watch_state(self) -> dict[str, Any] | None:
+        """How a running `watch` (or the app) keeps each root fresh, if one is running."""
+        try:
+            record = json.loads(self.store.get_meta(WATCH_STATE_KEY) or "{}")
+            pid = int(record["pid"])
+            if os.name == "posix":
+                os.kill(pid, 0)  # signal 0 only checks: raises if that process is gone
+        except (ValueError, KeyError, TypeError, OSError):
+            return None
+        return {"pid": pid, "roots": record.get("roots", {})}

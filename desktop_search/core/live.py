@@ -8,6 +8,7 @@ The UI (or ``desktop-search watch``) gets plain callbacks: progress and state ch
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_search.core.engine import Engine
+from desktop_search.core.engine import WATCH_STATE_KEY, Engine
 from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import Indexer, IndexProgress, IndexReport
 from desktop_search.core.lock import WriterLock
@@ -163,7 +164,7 @@ class LiveIndexer:
         roots = self.engine.roots()
         for root_id, root in roots:
             self.watcher.watch(root_id, root)
-        self._announce()
+        self._publish()
         self._reconcile(indexer, roots)
         last_full = last_poll = time.monotonic()
         wall_anchor, mono_anchor = time.time(), time.monotonic()
@@ -179,7 +180,16 @@ class LiveIndexer:
             dead = self.watcher.dead_roots()
             for state in dead:
                 self.watcher.watch(state.root_id, state.root)
-            if slept or dead or self._rescan.is_set() or mono_now - last_full > self.rescan_interval_s:
+            if dead:
+                self._publish()
+            lost = self.watcher.take_overflow()
+            if (
+                slept
+                or dead
+                or lost
+                or self._rescan.is_set()
+                or mono_now - last_full > self.rescan_interval_s
+            ):
                 self._rescan.clear()
                 self._reconcile(indexer, self.engine.roots())
                 last_full = last_poll = time.monotonic()
@@ -197,6 +207,14 @@ class LiveIndexer:
             self.events.wakeup.wait(min(timeout if timeout is not None else 1.0, 1.0))
             self.events.wakeup.clear()
         indexer.finish(self.report, lambda: True)  # checkpoint: save the ANN index, fold the WAL
+        self.engine.store.set_meta(WATCH_STATE_KEY, "{}")
+
+    def _publish(self) -> None:
+        """Record how each root is kept fresh, for `status` in other processes (writer thread)."""
+        state = self.state()
+        record = {"pid": os.getpid(), "roots": state.roots, "updated": time.time()}
+        self.engine.store.set_meta(WATCH_STATE_KEY, json.dumps(record))
+        self._announce()
 
     def _should_yield(self) -> bool:
         return self._stop.is_set() or not self._resume.is_set()

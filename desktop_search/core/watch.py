@@ -131,6 +131,21 @@ def network_filesystem(path: Path) -> str | None:
     return fstype if fstype in NETWORK_FILESYSTEMS else None
 
 
+class _OverflowListener(logging.Handler):
+    """watchdog reports a kernel queue overflow (lost events) only in its log: listen for it."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.overflowed = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.overflowed.set()
+
+
+_WATCHDOG_LOGGERS = ("watchdog.observers.inotify", "watchdog.observers.inotify_c")
+
+
 class FolderWatcher:
     """Starts, checks and stops one observer per root."""
 
@@ -141,6 +156,15 @@ class FolderWatcher:
         self.sink = sink
         self.observer_factory = observer_factory
         self.roots: dict[int, RootWatch] = {}
+        self._overflow = _OverflowListener()
+        for name in _WATCHDOG_LOGGERS:
+            logging.getLogger(name).addHandler(self._overflow)
+
+    def take_overflow(self) -> bool:
+        """Whether events were lost since the last call (then everything must be rescanned)."""
+        lost = self._overflow.overflowed.is_set()
+        self._overflow.overflowed.clear()
+        return lost
 
     def watch(self, root_id: int, root: Path) -> RootWatch:
         state = RootWatch(root_id, root)
@@ -181,6 +205,8 @@ class FolderWatcher:
     def stop(self) -> None:
         for root_id in list(self.roots):
             self.unwatch(root_id)
+        for name in _WATCHDOG_LOGGERS:
+            logging.getLogger(name).removeHandler(self._overflow)
 
 
 def _alive(observer: BaseObserver) -> bool:

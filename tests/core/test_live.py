@@ -74,6 +74,7 @@ def _top(engine: Engine, query: str) -> str:
 def test_create_modify_delete(live_setup) -> None:
     engine, live, folder = live_setup
     assert live.state().roots == {str(folder.resolve()): "watching"}
+    assert engine.status()["watch"] == {"pid": os.getpid(), "roots": {str(folder.resolve()): "watching"}}
     (folder / "volcano.txt").write_text("Volcanoes erupt molten lava from the mantle.")
     assert_follows(engine, live, folder)
     assert _top(engine, "lava eruption") == "volcano.txt"
@@ -195,6 +196,7 @@ def test_failed_watcher_falls_back_to_polling(engine_factory, sample_folder: Pat
     assert wait_until(lambda: bool(live.state().roots))
     (mode,) = live.state().roots.values()
     assert mode.startswith("polling") and "max_user_watches" in mode
+    assert engine.status()["watch"]["roots"] == live.state().roots
     (sample_folder / "polled.txt").write_text("Found by a periodic scan, not by an event.")
     assert_follows(engine, live, sample_folder)
     assert live.stop()
