@@ -144,3 +144,43 @@ def test_model_list_and_import(tmp_path: Path, offline_model: ResolvedModel) -> 
 def test_import_of_a_folder_that_is_not_a_model(tmp_path: Path) -> None:
     result = run_cli("model", "import", str(tmp_path), data_dir=tmp_path / "data")
     assert result.returncode == 1 and "not a Hugging Face model folder" in result.stderr
+
+
+def test_watch_follows_changes_and_stops_cleanly_on_sigterm(app_paths: AppPaths, sample_folder: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "desktop_search", "--data-dir", str(app_paths.data_dir), "watch",
+               str(sample_folder), "--quiet-seconds", "0.2"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+
+        def top(query: str) -> str:
+            result = run_cli("search", query, "--json", "--limit", "1", data_dir=app_paths.data_dir)
+            found = json.loads(result.stdout)["results"] if result.returncode == 0 else []
+            return Path(found[0]["path"]).name if found else ""
+
+        while top("baking with bananas") != "banana-bread.md" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        (sample_folder / "volcano.txt").write_text("Volcanoes erupt molten lava from the mantle.")
+        while top("lava eruption") != "volcano.txt" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert top("lava eruption") == "volcano.txt"
+        status = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)
+        assert status["watch"]["pid"] == process.pid
+        assert status["watch"]["roots"] == {str(sample_folder.resolve()): "watching"}
+        stopped = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+        assert process.returncode == 0, stderr
+        assert time.monotonic() - stopped < 5
+        assert "Watching: " in stderr and "Traceback" not in stderr
+    finally:
+        if process.poll() is None:
+            process.kill()
+    after = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)
+    assert after["watch"] is None and after["pending"] == 0
+    assert after["index"]["ann_loaded_from_disk"] and after["index"]["healthy"]  # saved on the way out

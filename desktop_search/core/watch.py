@@ -44,17 +44,25 @@ NETWORK_FILESYSTEMS = frozenset(
 
 
 class DebouncedPaths:
-    """Paths that wait until no event touched them for ``quiet_s``; repeats coalesce."""
+    """Paths that wait until no event touched them for ``quiet_s``; repeats coalesce.
 
-    def __init__(self, quiet_s: float) -> None:
+    A path that never goes quiet (a log written every second) is released after ``max_wait_s``.
+    """
+
+    def __init__(self, quiet_s: float, max_wait_s: float = 10.0) -> None:
         self.quiet_s = quiet_s
+        self.max_wait_s = max(max_wait_s, quiet_s)
         self._due: dict[tuple[str, str], float] = {}
+        self._first: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self.wakeup = threading.Event()
 
     def add(self, path: str, kind: str = FILE) -> None:
+        now = time.monotonic()
+        key = (path, kind)
         with self._lock:
-            self._due[(path, kind)] = time.monotonic() + self.quiet_s
+            first = self._first.setdefault(key, now)
+            self._due[key] = min(now + self.quiet_s, first + self.max_wait_s)
         self.wakeup.set()
 
     def pop_ready(self) -> list[tuple[str, str]]:
@@ -63,6 +71,7 @@ class DebouncedPaths:
             ready = [key for key, due in self._due.items() if due <= now]
             for key in ready:
                 del self._due[key]
+                del self._first[key]
         return ready
 
     def seconds_to_next(self) -> float | None:
