@@ -359,7 +359,7 @@ class Indexer:
             log.info("Compacting the vector index (%.0f %% deleted)", self.ann.dead_fraction * 100)
             self.ann.rebuild(self.store)
         self._save_if_due(force=save)
-        self.store.checkpoint()
+        self.store.checkpoint(wait=save)
         report.problems = self.store.problem_files()
 
     def _backfill(self, report: IndexReport, should_cancel: Callable[[], bool]) -> None:

@@ -441,10 +441,10 @@ class Store:
             ).fetchall()
         return [(str(a), str(b), str(c)) for a, b, c in rows]
 
-    def checkpoint(self) -> None:
-        """Fold the WAL into the database file (when idle)."""
+    def checkpoint(self, wait: bool = True) -> None:
+        """Fold the WAL into the database file; ``wait=False`` never waits for readers."""
         with self._lock:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute(f"PRAGMA wal_checkpoint({'TRUNCATE' if wait else 'PASSIVE'})")
 
     def vacuum(self) -> None:
         with self._lock:
