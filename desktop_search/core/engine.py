@@ -5,10 +5,11 @@ The CLI and the GUI both use this; nothing here knows about Qt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ class Engine:
         self.store = store
         self._models: dict[str, ModelInUse] = {}
         self._preferred: ResolvedModel | None = None
+        self._writing = 0
 
     @classmethod
     def open(cls, paths: AppPaths, settings: Settings) -> Engine:
@@ -145,9 +147,19 @@ class Engine:
         should_cancel: Callable[[], bool] = lambda: False,
     ) -> IndexReport:
         """Index the given roots (default: all) under the data dir's writer lock."""
-        with WriterLock(self.paths.lock_file):
+        with self.writing():
             indexer = self.make_indexer()
             return indexer.index_roots(roots if roots is not None else self.roots(), progress, should_cancel)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the data dir's writer lock; meanwhile this process's ANN index is the truth."""
+        with WriterLock(self.paths.lock_file):
+            self._writing += 1
+            try:
+                yield
+            finally:
+                self._writing -= 1
 
     def scan_rules(self) -> ScanRules:
         return ScanRules(
@@ -170,7 +182,7 @@ class Engine:
         matching = [root_id for root_id, path in self.store.roots() if path == resolved]
         if not matching:
             raise UserError(f"{folder} is not an indexed folder (see `desktop-search status`)")
-        with WriterLock(self.paths.lock_file):
+        with self.writing():
             files = len(self.store.files_of_root(matching[0]))
             removed = self.store.remove_root(matching[0])
             generation = self.store.vectors_generation()
@@ -198,9 +210,12 @@ class Engine:
         return Searcher(self.store, model.ann, model.embedder)
 
     def _refresh_if_stale(self, model: ModelInUse) -> None:
-        """Another process may have indexed since we loaded: reload or rebuild the ANN."""
+        """Another process may have indexed since we loaded: reload or rebuild the ANN.
+
+        Not while this process writes: its indexer keeps the shared ANN index in step (the
+        generation may be a batch ahead of it for a moment, which is fine for a reader)."""
         generation = self.store.vectors_generation()
-        if model.ann.matches(generation):
+        if self._writing or model.ann.matches(generation):
             return
         model.ann.open(self.store)
         self._save_if_rebuilt(model.ann)

@@ -21,7 +21,6 @@ from pathlib import Path
 from desktop_search.core.engine import WATCH_STATE_KEY, Engine
 from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import Indexer, IndexProgress, IndexReport
-from desktop_search.core.lock import WriterLock
 from desktop_search.core.watch import FILE, GONE_TREE, TREE, DebouncedPaths, FolderWatcher
 
 log = logging.getLogger(__name__)
@@ -140,14 +139,9 @@ class LiveIndexer:
 
     # -- the writer thread ----------------------------------------------------------------
     def _run(self) -> None:
-        lock = WriterLock(self.engine.paths.lock_file)
         try:
-            if not lock.acquire(blocking=False):
-                raise UserError(
-                    f"Another Desktop Search process (pid {lock.holder_pid()}) is indexing this data dir"
-                )
-            indexer = self.engine.make_indexer()
-            self._loop(indexer)
+            with self.engine.writing():
+                self._loop(self.engine.make_indexer())
         except UserError as exc:
             self._error = str(exc)
             log.error("%s", exc)
@@ -156,7 +150,6 @@ class LiveIndexer:
             log.exception("The indexer thread failed")
         finally:
             self.watcher.stop()
-            lock.release()
             self._idle.set()
             self._announce()
 

@@ -219,3 +219,21 @@ def test_no_change_rescan_reads_no_file(engine_factory, sample_folder: Path, mon
     (sample_folder / "tax-return.txt").write_text("changed")
     engine.index(roots)
     assert reads == [sample_folder.resolve() / "tax-return.txt"]
+
+
+def test_searching_while_indexing_never_rebuilds_the_shared_index(live_setup, monkeypatch) -> None:
+    from desktop_search.core.ann import AnnIndex
+
+    engine, live, folder = live_setup
+    rebuilds: list[int] = []
+    real_rebuild = AnnIndex.rebuild
+    monkeypatch.setattr(
+        AnnIndex, "rebuild", lambda self, *a, **k: rebuilds.append(1) or real_rebuild(self, *a, **k)
+    )
+    for i in range(40):
+        (folder / f"note{i}.txt").write_text(f"Field note {i}: the river rose {i} centimetres overnight.")
+    deadline = time.monotonic() + 30
+    while len(index_state(engine)) < 44 and time.monotonic() < deadline:
+        engine.search("river level overnight")  # concurrently with the writer thread
+    assert_follows(engine, live, folder)
+    assert rebuilds == []
