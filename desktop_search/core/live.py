@@ -216,9 +216,11 @@ class LiveIndexer:
         self._busy = True
         self._idle.clear()
         for root_id, root in roots:
-            if self._stop.is_set():
+            if self._should_yield():
                 break
             indexer.reconcile_root(root_id, root, self._should_yield)
+        if self._should_yield():
+            self._rescan.set()  # interrupted (pause or quit): scan again when work resumes
         self._busy = False
 
     def _take_events(self, indexer: Indexer) -> None:

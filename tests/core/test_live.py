@@ -237,3 +237,21 @@ def test_searching_while_indexing_never_rebuilds_the_shared_index(live_setup, mo
         engine.search("river level overnight")  # concurrently with the writer thread
     assert_follows(engine, live, folder)
     assert rebuilds == []
+
+
+def test_pause_during_the_first_scan_does_not_lose_files(engine_factory, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    for i in range(300):
+        sub = folder / f"d{i % 10}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"n{i}.txt").write_text(f"Short note number {i}.")
+    engine = engine_factory()
+    engine.add_roots([folder])
+    live = LiveIndexer(engine, quiet_s=QUIET_S)
+    live.start()
+    time.sleep(0.05)
+    live.pause()  # most likely while scanning or embedding the first files
+    time.sleep(0.5)
+    live.resume()
+    assert_follows(engine, live, folder)
+    assert live.stop()
