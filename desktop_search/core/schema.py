@@ -55,5 +55,6 @@ MIGRATIONS: list[Migration] = [
         seq INTEGER NOT NULL
     );
     CREATE INDEX pending_order ON pending(priority, seq);
+    CREATE INDEX files_inode ON files(inode);  -- moves are found by inode
     """,
 ]
