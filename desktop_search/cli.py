@@ -47,6 +47,10 @@ def _build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10, help="results to show (default 10)")
     search.add_argument("--json", action="store_true", help="one JSON object per query")
     search.add_argument("--stdin", action="store_true", help="read one query per line from stdin")
+    search.add_argument(
+        "--mode", choices=("hybrid", "dense", "keyword"), default="hybrid",
+        help="hybrid (default): meaning + keywords + file names; dense: meaning only; keyword: BM25 only",
+    )  # fmt: skip
 
     status = commands.add_parser("status", help="roots, file counts, model, provider, index health")
     status.add_argument("--json", action="store_true")
@@ -207,7 +211,7 @@ def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
         searcher = engine.searcher()
         queries = (line.rstrip("\r\n") for line in sys.stdin) if args.stdin else iter([args.query])
         for query in queries:
-            response = searcher.search(query, args.limit)
+            response = searcher.search(query, args.limit, args.mode)
             if args.json:
                 payload = {"query": query, "results": [r.to_json() for r in response.results]}
                 sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")

@@ -205,16 +205,24 @@ class AnnIndex:
         return self.dead_fraction > REBUILD_DEAD_FRACTION
 
     # -- queries ------------------------------------------------------------------------
-    def query(self, vector: npt.NDArray[np.float32], k: int) -> tuple[list[int], list[float]]:
-        """Up to ``k`` nearest chunk ids and their inner-product similarities, best first."""
+    def query(
+        self, vector: npt.NDArray[np.float32], k: int, allowed: set[int] | None = None
+    ) -> tuple[list[int], list[float]]:
+        """Up to ``k`` nearest chunk ids (only ``allowed`` ones, if given) and their
+        inner-product similarities, best first."""
+        query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         with self._lock:
-            k = min(k, self._live)
-            if k <= 0:
-                return [], []
+            k = min(k, self._live, len(allowed) if allowed is not None else k)
             self._index.set_ef(max(EF_SEARCH, k))
-            labels, distances = self._index.knn_query(
-                np.asarray(vector, dtype=np.float32).reshape(1, -1), k=k
-            )
+            accept = allowed.__contains__ if allowed is not None else None
+            while k > 0:
+                try:
+                    labels, distances = self._index.knn_query(query, k=k, filter=accept)
+                    break
+                except RuntimeError:  # fewer reachable items than k (filtered, deleted): ask for fewer
+                    k //= 2
+            else:
+                return [], []
         ids = [int(x) for x in labels[0]]
         scores = [float(1.0 - d) for d in distances[0]]  # hnswlib 'ip' distance is 1 - dot
         return ids, scores

@@ -220,8 +220,8 @@ class Engine:
         model.ann.open(self.store)
         self._save_if_rebuilt(model.ann)
 
-    def search(self, query: str, limit: int = 10) -> SearchResponse:
-        return self.searcher().search(query, limit)
+    def search(self, query: str, limit: int = 10, mode: str = "hybrid") -> SearchResponse:
+        return self.searcher().search(query, limit, mode)
 
     # -- status ---------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

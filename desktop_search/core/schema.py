@@ -55,6 +55,41 @@ MIGRATIONS: list[Migration] = [
         seq INTEGER NOT NULL
     );
     CREATE INDEX pending_order ON pending(priority, seq);
-    CREATE INDEX files_inode ON files(inode);  -- moves are found by inode
+    -- moves are found by inode
+    CREATE INDEX files_inode ON files(inode);
+    """,
+    # 3: keyword search. FTS5 over chunk text and over file names and paths, kept in step by
+    # triggers, so they change in the same transaction as the rows they index.
+    """
+    ALTER TABLE files ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    UPDATE files SET name = replace(path, rtrim(path, replace(replace(path, '/', ''), '\\', '')), '');
+    CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild');
+    CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+        INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER chunks_fts_update AFTER UPDATE OF text ON chunks BEGIN
+        INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE VIRTUAL TABLE names_fts USING fts5(
+        name, path, content='files', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO names_fts(names_fts) VALUES ('rebuild');
+    CREATE TRIGGER names_fts_insert AFTER INSERT ON files BEGIN
+        INSERT INTO names_fts(rowid, name, path) VALUES (new.id, new.name, new.path);
+    END;
+    CREATE TRIGGER names_fts_delete AFTER DELETE ON files BEGIN
+        INSERT INTO names_fts(names_fts, rowid, name, path) VALUES ('delete', old.id, old.name, old.path);
+    END;
+    CREATE TRIGGER names_fts_update AFTER UPDATE OF name, path ON files BEGIN
+        INSERT INTO names_fts(names_fts, rowid, name, path) VALUES ('delete', old.id, old.name, old.path);
+        INSERT INTO names_fts(rowid, name, path) VALUES (new.id, new.name, new.path);
+    END;
     """,
 ]

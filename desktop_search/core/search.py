@@ -14,6 +14,14 @@ from dataclasses import dataclass, field
 
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.embed import Embedder
+from desktop_search.core.keyword import (
+    STOPWORDS,
+    KeywordIndex,
+    looks_like_identifier,
+    match_expression,
+    terms_of,
+)
+from desktop_search.core.query import ParsedQuery, parse_query
 from desktop_search.core.store import ChunkHit, Store
 
 SNIPPET_CHARS = 240
@@ -24,11 +32,6 @@ FULL_RESULTS = 20  # results beyond this rank carry only their best passage
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
-STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from has have how i if in into is it its of on or "
-    "that the their there these this to was were what when where which who why will with you "
-    "your".split()
-)
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class SearchResponse:
 
 def query_terms(query: str) -> set[str]:
     """Lower-case content words of the query (used for snippets and highlighting)."""
-    return {w for w in (m.group(0).lower() for m in _WORD.finditer(query)) if w not in STOPWORDS}
+    return set(terms_of(query))
 
 
 def best_snippet(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> tuple[int, int]:
@@ -128,38 +131,166 @@ def _passage(hit: ChunkHit, score: float, terms: set[str]) -> Passage:
     )
 
 
-class Searcher:
-    """Answers queries against one model's vectors (reads only)."""
+@dataclass(frozen=True)
+class Fusion:
+    """How the dense, keyword and file-name rankings combine (chosen by bench/quality.py)."""
 
-    def __init__(self, store: Store, ann: AnnIndex, embedder: Embedder) -> None:
+    method: str = "rrf"  # "rrf": sum of weight / (k + rank); "weighted": sum of weight * score
+    k: float = 60.0
+    dense: float = 1.0
+    keyword: float = 1.0
+    name: float = 0.5
+
+
+DEFAULT_FUSION = Fusion()
+MODES = ("hybrid", "dense", "keyword")
+RARE_CHUNK_FRACTION = 0.002  # a plain word in fewer chunks than this counts as a rare name
+
+
+class Searcher:
+    """Answers queries against one model's vectors and the keyword index (reads only)."""
+
+    def __init__(
+        self, store: Store, ann: AnnIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION
+    ) -> None:
         if ann.model_id != embedder.model_id:
             raise ValueError("the ANN index and the embedder must be for the same model")
         self.store = store
         self.ann = ann
         self.embedder = embedder
+        self.keyword = KeywordIndex(store)
+        self.fusion = fusion
 
-    def search(self, query: str, limit: int = 10) -> SearchResponse:
+    def search(self, query: str, limit: int = 10, mode: str = "hybrid") -> SearchResponse:
+        """Ranked files for a query in the query language of ``core.query``."""
         started = time.perf_counter()
-        query = query.strip()
-        if not query or limit <= 0:
+        parsed = parse_query(query)
+        if limit <= 0 or (parsed.is_empty and not parsed.has_filters):
             return SearchResponse(query, [], 0.0)
-        vector = self.embedder.embed_query(query)
-        ids, scores = self.ann.query(vector, max(MIN_CANDIDATES, limit * CANDIDATES_PER_RESULT))
-        hits = self.store.chunk_hits(ids)
-        terms = query_terms(query)
-        by_file: dict[int, list[tuple[float, ChunkHit]]] = {}
-        for chunk_id, score in zip(ids, scores, strict=True):
-            hit = hits.get(chunk_id)
-            if hit is not None:  # a chunk deleted since the ANN was last synced is skipped
-                by_file.setdefault(hit.file_id, []).append((score, hit))
-        # by_file keeps the order of first appearance, i.e. files sorted by their best chunk.
+        allowed = self._allowed_files(parsed)
+        banned: set[int] = set()
+        for text in parsed.excluded:
+            banned |= self.keyword.files_containing(text)
+        if allowed is not None:
+            allowed -= banned
+        candidates = max(MIN_CANDIDATES, limit * CANDIDATES_PER_RESULT)
+        dense: dict[int, float] = {}  # chunk id -> similarity
+        lexical: dict[int, float] = {}  # chunk id -> BM25
+        names: dict[int, float] = {}  # file id -> name BM25
+        if mode in ("hybrid", "dense") and parsed.text:
+            vector = self.embedder.embed_query(parsed.text)
+            allowed_chunks = self.keyword.chunk_ids_of(allowed) if allowed is not None else None
+            dense = dict(zip(*self.ann.query(vector, candidates, allowed_chunks), strict=True))
+        match = match_expression(parsed)
+        if mode in ("hybrid", "keyword") and match:
+            lexical = {chunk: score for chunk, _, score in self.keyword.chunk_hits(match, candidates)}
+            if mode == "hybrid":
+                names = dict(self.keyword.name_hits(match, candidates))
+        hits = self.store.chunk_hits(list(dense.keys() | lexical.keys()))
+        if parsed.is_empty:  # only filters: the most recently modified matching files
+            file_order = self.keyword.recent_files(allowed, limit)
+            hits = self._first_chunks(file_order)
+            chunk_scores = {c: 1.0 for c in hits}
+        else:
+            chunk_scores = self._fuse_chunks(dense, lexical, mode)
+        files = self._rank_files(hits, chunk_scores, names, parsed, allowed, banned, mode)
         results = []
-        for rank, ranked in enumerate(list(by_file.values())[:limit]):
+        terms = query_terms(" ".join(parsed.words + parsed.phrases))
+        for rank, (file_id, score) in enumerate(files[:limit]):
+            chunks = sorted(
+                (c for c, h in hits.items() if h.file_id == file_id), key=lambda c: -chunk_scores.get(c, 0.0)
+            )
+            if not chunks:
+                chunks = list(self._first_chunks([file_id]))
+                hits.update(self._first_chunks([file_id]))
+            texts = [c for c in chunks if hits[c].kind != "name"]
+            titles = [c for c in chunks if hits[c].kind == "name"]
             per_file = PASSAGES_PER_FILE if rank < FULL_RESULTS else 1
-            # Text passages first: a title match still shows real text if the file has some.
-            texts = [(s, h) for s, h in ranked if h.kind != "name"]
-            names = [(s, h) for s, h in ranked if h.kind == "name"]
-            passages = [_passage(h, s, terms) for s, h in (texts + names)[:per_file]]
-            top = ranked[0][1]
-            results.append(SearchResult(top.path, top.title, ranked[0][0], passages))
+            passages = [
+                _passage(hits[c], chunk_scores.get(c, 0.0), terms) for c in (texts + titles)[:per_file]
+            ]
+            if passages:
+                top = hits[chunks[0]]
+                results.append(SearchResult(top.path, top.title, score, passages))
         return SearchResponse(query, results, time.perf_counter() - started)
+
+    def _allowed_files(self, parsed: ParsedQuery) -> set[int] | None:
+        allowed = self.keyword.filtered_files(parsed)
+        for phrase in parsed.phrases:  # a quoted phrase must be in the file
+            containing = self.keyword.files_containing(phrase)
+            allowed = containing if allowed is None else allowed & containing
+        return allowed
+
+    def _fuse_chunks(self, dense: dict[int, float], lexical: dict[int, float], mode: str) -> dict[int, float]:
+        if mode == "dense":
+            return dense
+        if mode == "keyword":
+            return lexical
+        return _fuse([(dense, self.fusion.dense), (lexical, self.fusion.keyword)], self.fusion)
+
+    def _rank_files(
+        self,
+        hits: dict[int, ChunkHit],
+        chunk_scores: dict[int, float],
+        names: dict[int, float],
+        parsed: ParsedQuery,
+        allowed: set[int] | None,
+        banned: set[int],
+        mode: str,
+    ) -> list[tuple[int, float]]:
+        best: dict[int, float] = {}
+        for chunk_id, hit in hits.items():
+            score = chunk_scores.get(chunk_id)
+            if score is not None and score > best.get(hit.file_id, float("-inf")):
+                best[hit.file_id] = score
+        if mode == "hybrid" and names:
+            best = _fuse([(best, 1.0), (names, self.fusion.name)], self.fusion)
+        keep = {f: s for f, s in best.items() if f not in banned and (allowed is None or f in allowed)}
+        # Exact-match guarantee: files holding the query's rare exact tokens (codes,
+        # identifiers, names) come before files that are only semantically close.
+        rare = self._rare_tokens(parsed) if mode != "dense" else []
+        tiers = {f: 0 for f in keep}
+        for token in rare:
+            for file_id in self.keyword.files_containing(token) & keep.keys():
+                tiers[file_id] += 1
+        return sorted(keep.items(), key=lambda item: (-tiers[item[0]], -item[1]))
+
+    def _rare_tokens(self, parsed: ParsedQuery) -> list[str]:
+        total = max(self.store.chunk_count(), 1)
+        cap = max(2, int(total * RARE_CHUNK_FRACTION))
+        rare = []
+        for word in parsed.words:
+            token = word.strip(".,;:!?()[]{}'\"")
+            if not token or token.lower() in STOPWORDS:
+                continue
+            if looks_like_identifier(token) or self.keyword.chunk_frequency(token, cap + 1) <= cap:
+                rare.append(token)
+        return rare
+
+    def _first_chunks(self, file_ids: list[int]) -> dict[int, ChunkHit]:
+        found: dict[int, ChunkHit] = {}
+        for file_id in file_ids:
+            rows = self.store.query(
+                "SELECT id FROM chunks WHERE file_id = ? ORDER BY ordinal LIMIT 1", (file_id,)
+            )
+            if rows:
+                found.update(self.store.chunk_hits([int(rows[0][0])]))
+        return found
+
+
+def _fuse(rankings: list[tuple[dict[int, float], float]], fusion: Fusion) -> dict[int, float]:
+    """Combine scored lists (higher is better) into one score per key."""
+    fused: dict[int, float] = {}
+    for scores, weight in rankings:
+        if not scores or weight == 0:
+            continue
+        if fusion.method == "rrf":
+            ordered = sorted(scores, key=lambda key: -scores[key])
+            for rank, key in enumerate(ordered, 1):
+                fused[key] = fused.get(key, 0.0) + weight / (fusion.k + rank)
+        else:  # min-max normalised scores
+            low, high = min(scores.values()), max(scores.values())
+            span = (high - low) or 1.0
+            for key, value in scores.items():
+                fused[key] = fused.get(key, 0.0) + weight * (value - low) / span
+    return fused

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -290,7 +291,10 @@ class Store:
         with self.transaction() as db:
             _dequeue(db, new_path, seq)
             db.execute("DELETE FROM files WHERE path = ?", (new_path,))
-            db.execute("UPDATE files SET path = ?, root_id = ? WHERE path = ?", (new_path, root_id, old_path))
+            db.execute(
+                "UPDATE files SET path = ?, name = ?, root_id = ? WHERE path = ?",
+                (new_path, os.path.basename(new_path), root_id, old_path),
+            )
 
     def files_under(self, folder: str) -> dict[str, FileState]:
         """Every known file inside ``folder`` (at any depth)."""
@@ -422,6 +426,17 @@ class Store:
                     found[int(row[0])] = ChunkHit(*row)
         return found
 
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """A read-only query (for the keyword search and filters), under the store's lock."""
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def check_keyword_index(self) -> None:
+        """Raise sqlite3.DatabaseError if the FTS indexes disagree with their tables."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('integrity-check')")
+            db.execute("INSERT INTO names_fts(names_fts) VALUES ('integrity-check')")
+
     def status_counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()
@@ -455,7 +470,17 @@ _FILE_COLUMNS = "id, root_id, path, size, mtime_ns, inode, content_hash, status,
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration into complete statements (trigger bodies contain semicolons)."""
+    statements, buffer = [], ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    rest = buffer.rstrip(";").strip()
+    if rest and not all(line.strip().startswith("--") for line in rest.splitlines() if line.strip()):
+        statements.append(rest)
+    return [s for s in statements if s.strip(";").strip()]
 
 
 def _ids(db: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> list[int]:
@@ -495,12 +520,25 @@ def _upsert_file(
 ) -> int:
     size, mtime_ns, inode = stat
     db.execute(
-        "INSERT INTO files(root_id, path, size, mtime_ns, inode, content_hash, status, reason, title,"
-        " indexed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id,"
+        "INSERT INTO files(root_id, path, name, size, mtime_ns, inode, content_hash, status, reason,"
+        " title, indexed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(path) DO UPDATE SET root_id = excluded.root_id,"
         " size = excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode,"
         " content_hash = excluded.content_hash, status = excluded.status, reason = excluded.reason,"
         " title = excluded.title, indexed_at = excluded.indexed_at",
-        (root_id, path, size, mtime_ns, inode, content_hash, status, reason, title, time.time()),
+        (
+            root_id,
+            path,
+            os.path.basename(path),
+            size,
+            mtime_ns,
+            inode,
+            content_hash,
+            status,
+            reason,
+            title,
+            time.time(),
+        ),
     )
     return int(db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()[0])

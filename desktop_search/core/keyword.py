@@ -1,0 +1,139 @@
+"""Keyword side of search: SQLite FTS5 (BM25) over chunk text and over file names/paths,
+plus the SQL for phrase, exclusion, type, folder and date restrictions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from desktop_search.core.query import ParsedQuery
+from desktop_search.core.store import Store
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset(
+    "a an and are as at be but by can do does for from has have how i if in into is it its of on or "
+    "that the their there these this to was were what when where which who why will with you your "
+    "we our not no any all some such than then them they so about also been being".split()
+)
+_IDENTIFIER = re.compile(r"(?=.*\d)|_|[a-z][A-Z]|^[A-Z]{2,}$|\w\.\w")
+
+
+def quote(text: str) -> str:
+    """An FTS5 string literal: matched as a phrase of its tokens, never as syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def terms_of(text: str) -> list[str]:
+    """Lower-case content words, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for token in _TOKEN.findall(text.lower()):
+        if token not in STOPWORDS:
+            seen.setdefault(token, None)
+    return list(seen)
+
+
+def looks_like_identifier(word: str) -> bool:
+    """Codes, names and identifiers: digits, underscores, camelCase, ACRONYMS, dotted names."""
+    return len(word) >= 2 and bool(_IDENTIFIER.search(word))
+
+
+def match_expression(parsed: ParsedQuery) -> str | None:
+    """An FTS5 query: any query word or phrase (OR, for ranking); None if there is none."""
+    positives = [quote(t) for t in terms_of(" ".join(parsed.words))] + [quote(p) for p in parsed.phrases]
+    return " OR ".join(positives) if positives else None
+
+
+class KeywordIndex:
+    """Reads the FTS5 tables; every method is a read."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def chunk_hits(self, match: str, limit: int) -> list[tuple[int, int, float]]:
+        """(chunk id, file id, BM25 score: higher is better) of the best chunks."""
+        rows = self.store.query(
+            "SELECT c.id, c.file_id, -bm25(chunks_fts) FROM chunks_fts"
+            " JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?"
+            " ORDER BY bm25(chunks_fts) LIMIT ?",
+            (match, limit),
+        )
+        return [(int(a), int(b), float(c)) for a, b, c in rows]
+
+    def name_hits(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """(file id, score) of files whose name (weighted 4x) or folders match."""
+        rows = self.store.query(
+            "SELECT rowid, -bm25(names_fts, 4.0, 1.0) FROM names_fts WHERE names_fts MATCH ?"
+            " ORDER BY bm25(names_fts, 4.0, 1.0) LIMIT ?",
+            (match, limit),
+        )
+        return [(int(a), float(b)) for a, b in rows]
+
+    def files_containing(self, text: str) -> set[int]:
+        """Files with a chunk (or a name) containing ``text`` as a phrase."""
+        literal = quote(text)
+        rows = self.store.query(
+            "SELECT DISTINCT c.file_id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
+            " WHERE chunks_fts MATCH ?",
+            (literal,),
+        )
+        names = self.store.query(
+            "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (f"name : {literal}",)
+        )
+        return {int(r[0]) for r in rows} | {int(r[0]) for r in names}
+
+    def chunk_frequency(self, term: str, cap: int) -> int:
+        """How many chunks contain ``term`` (counting stops at ``cap``)."""
+        rows = self.store.query(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
+            (quote(term), cap),
+        )
+        return int(rows[0][0])
+
+    def filtered_files(self, parsed: ParsedQuery) -> set[int] | None:
+        """Files passing the type, folder and date filters; None when there are none."""
+        if not parsed.has_filters:
+            return None
+        clauses: list[str] = []
+        params: list[object] = []
+        if parsed.extensions:
+            clauses.append(
+                "(" + " OR ".join("lower(name) LIKE ? ESCAPE '\\'" for _ in parsed.extensions) + ")"
+            )
+            params += [f"%{_escape_like(ext.lower())}" for ext in sorted(parsed.extensions)]
+        for folder in parsed.folders:
+            clauses.append("(path LIKE ? ESCAPE '\\' OR path LIKE ? ESCAPE '\\')")
+            params += [f"%/{_escape_like(folder)}/%", f"%\\{_escape_like(folder)}\\%"]
+        if parsed.after is not None:
+            clauses.append("mtime_ns >= ?")
+            params.append(int(parsed.after.timestamp() * 1e9))
+        if parsed.before is not None:
+            clauses.append("mtime_ns < ?")
+            params.append(int(parsed.before.timestamp() * 1e9))
+        rows = self.store.query(
+            f"SELECT id FROM files WHERE status = 'indexed' AND {' AND '.join(clauses)}", params
+        )
+        return {int(r[0]) for r in rows}
+
+    def chunk_ids_of(self, file_ids: Iterable[int]) -> set[int]:
+        ids = list(file_ids)
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = self.store.query(
+                f"SELECT id FROM chunks WHERE file_id IN ({','.join('?' * len(part))})", part
+            )
+            found.update(int(r[0]) for r in rows)
+        return found
+
+    def recent_files(self, file_ids: set[int] | None, limit: int) -> list[int]:
+        """Most recently modified indexed files (for a query that is only filters)."""
+        rows = self.store.query(
+            "SELECT id FROM files WHERE status = 'indexed' ORDER BY mtime_ns DESC LIMIT ?",
+            (limit if file_ids is None else 1_000_000,),
+        )
+        ordered = [int(r[0]) for r in rows]
+        return [f for f in ordered if file_ids is None or f in file_ids][:limit]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
