@@ -3,9 +3,10 @@
     python -m bench.quality [cranfield med adi] [--out bench/results/quality.json]
 
 For each collection: write every document as a file, `desktop-search index` the folder,
-run every query through `desktop-search search --json --stdin --limit 100`, and score the
-ranked files with nDCG@10, MRR@10 and Recall@100 beside an independent BM25 (rank_bm25)
-over the same documents in the same run.
+run every query through `desktop-search search --json --stdin --limit 100` in each mode
+(hybrid, dense-only, keyword-only = FTS5 BM25), and score the ranked files with nDCG@10,
+MRR@10 and Recall@100 beside an independent BM25 (rank_bm25) over the same documents in the
+same run.
 """
 
 from __future__ import annotations
@@ -22,28 +23,30 @@ from pathlib import Path
 from bench.ir import COLLECTIONS, bm25_rankings, doc_id_of, evaluate, load_collection, write_documents
 
 log = logging.getLogger("bench.quality")
+MODES = ("hybrid", "dense", "keyword")
 
 
-def run_product(
-    collection_name: str, work: Path, extra_args: list[str]
-) -> tuple[dict[str, list[str]], float]:
+def run_product(collection_name: str, work: Path) -> tuple[dict[str, dict[str, list[str]]], float]:
+    """Index through the CLI, then the rankings of every query in each mode."""
     collection = load_collection(collection_name)
     docs, data = work / collection_name, work / f"{collection_name}-data"
     write_documents(collection, docs)
-    base = [sys.executable, "-m", "desktop_search", "--data-dir", str(data), *extra_args]
+    base = [sys.executable, "-m", "desktop_search", "--data-dir", str(data)]
     started = time.perf_counter()
     subprocess.run([*base, "index", str(docs)], check=True, capture_output=True, text=True)
     index_s = time.perf_counter() - started
     queries = "".join(text + "\n" for _, text in collection.queries)
-    out = subprocess.run(
-        [*base, "search", "--json", "--stdin", "--limit", "100"],
-        input=queries, check=True, capture_output=True, text=True,
-    ).stdout.splitlines()  # fmt: skip
-    rankings = {
-        qid: [doc_id_of(r["path"]) for r in json.loads(line)["results"]]
-        for (qid, _), line in zip(collection.queries, out, strict=True)
-    }
-    return rankings, index_s
+    by_mode = {}
+    for mode in MODES:
+        out = subprocess.run(
+            [*base, "search", "--json", "--stdin", "--limit", "100", "--mode", mode],
+            input=queries, check=True, capture_output=True, text=True,
+        ).stdout.splitlines()  # fmt: skip
+        by_mode[mode] = {
+            qid: [doc_id_of(r["path"]) for r in json.loads(line)["results"]]
+            for (qid, _), line in zip(collection.queries, out, strict=True)
+        }
+    return by_mode, index_s
 
 
 def main() -> None:
@@ -56,18 +59,16 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     work = Path(tempfile.mkdtemp(prefix="ds-quality-"))
     table: dict[str, dict[str, dict[str, float]]] = {}
-    log.info("%-10s %-8s %8s %8s %10s", "collection", "system", "nDCG@10", "MRR@10", "Recall@100")
+    log.info("%-10s %-10s %8s %8s %10s", "collection", "system", "nDCG@10", "MRR@10", "Recall@100")
     for name in args.collections:
         collection = load_collection(name)
-        rankings, index_s = run_product(name, work, [])
-        table[name] = {
-            "product": evaluate(collection, rankings),
-            "bm25": evaluate(collection, bm25_rankings(collection)),
-        }
-        table[name]["product"]["index_seconds"] = index_s
+        by_mode, index_s = run_product(name, work)
+        table[name] = {mode: evaluate(collection, rankings) for mode, rankings in by_mode.items()}
+        table[name]["rank_bm25"] = evaluate(collection, bm25_rankings(collection))
+        table[name]["hybrid"]["index_seconds"] = index_s
         for system, scores in table[name].items():
             log.info(
-                "%-10s %-8s %8.3f %8.3f %10.3f",
+                "%-10s %-10s %8.3f %8.3f %10.3f",
                 name, system, scores["ndcg@10"], scores["mrr@10"], scores["recall@100"],
             )  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
