@@ -23,13 +23,12 @@ from desktop_search.paths import AppPaths
 log = logging.getLogger("bench.fusion_sweep")
 
 VARIANTS = {
-    "rrf k=60 1:1 names .5": Fusion("rrf", 60, 1.0, 1.0, 0.5),
-    "rrf k=60 1:0.5": Fusion("rrf", 60, 1.0, 0.5, 0.5),
-    "rrf k=60 1:0.75": Fusion("rrf", 60, 1.0, 0.75, 0.5),
-    "rrf k=20 1:1": Fusion("rrf", 20, 1.0, 1.0, 0.5),
-    "rrf k=100 1:1": Fusion("rrf", 100, 1.0, 1.0, 0.5),
-    "weighted 1:0.3": Fusion("weighted", 0, 1.0, 0.3, 0.2),
-    "weighted 1:0.5": Fusion("weighted", 0, 1.0, 0.5, 0.2),
+    "rrf k=60 1:1:0.5": Fusion("rrf", 60, 1.0, 1.0, 0.5),
+    "rrf k=60 1:0.5:0.5": Fusion("rrf", 60, 1.0, 0.5, 0.5),
+    "rrf k=60 1:1:0": Fusion("rrf", 60, 1.0, 1.0, 0.0),
+    "rrf k=20 1:1:0.5": Fusion("rrf", 20, 1.0, 1.0, 0.5),
+    "weighted 1:0.3:0.2": Fusion("weighted", 0, 1.0, 0.3, 0.2),
+    "weighted 1:0.5:0.2": Fusion("weighted", 0, 1.0, 0.5, 0.2),
 }
 
 

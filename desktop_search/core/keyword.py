@@ -15,7 +15,15 @@ STOPWORDS = frozenset(
     "that the their there these this to was were what when where which who why will with you your "
     "we our not no any all some such than then them they so about also been being".split()
 )
-_IDENTIFIER = re.compile(r"(?=.*\d)|_|[a-z][A-Z]|^[A-Z]{2,}$|\w\.\w")
+_IDENTIFIER = re.compile(
+    r"(?=.*\d)(?=.*[^\W\d_])"  # letters and digits: E4021, x-15, b12, v2.3
+    r"|^\d{3,}$"  # a number of three or more digits: 404, 8080
+    r"|[^\W_]_[^\W_]"  # snake_case
+    r"|[a-z][A-Z]"  # camelCase
+    r"|^[A-Z]{2,}\d*$"  # ACRONYM
+    r"|\w{2,}\.\w{2,}"  # dotted.name (not i.e.)
+)
+_EDGE_PUNCTUATION = "()[]{}<>.,;:!?'\"`"
 
 
 def quote(text: str) -> str:
@@ -32,9 +40,16 @@ def terms_of(text: str) -> list[str]:
     return list(seen)
 
 
+def clean_token(word: str) -> str:
+    """A query word without the punctuation around it."""
+    return word.strip(_EDGE_PUNCTUATION)
+
+
 def looks_like_identifier(word: str) -> bool:
-    """Codes, names and identifiers: digits, underscores, camelCase, ACRONYMS, dotted names."""
-    return len(word) >= 2 and bool(_IDENTIFIER.search(word))
+    """Codes and identifiers: letters with digits, long numbers, snake_case, camelCase,
+    ACRONYMS, dotted.names. Plain words and abbreviations like "i.e." are not."""
+    token = clean_token(word)
+    return len(token) >= 2 and bool(_IDENTIFIER.search(token))
 
 
 def match_expression(parsed: ParsedQuery) -> str | None:
@@ -67,6 +82,16 @@ class KeywordIndex:
             (match, limit),
         )
         return [(int(a), float(b)) for a, b in rows]
+
+    def files_named(self, terms: list[str]) -> set[int]:
+        """Files whose name contains every one of ``terms``."""
+        if not terms:
+            return set()
+        match = " AND ".join(f"name : {quote(t)}" for t in terms)
+        return {
+            int(r[0])
+            for r in self.store.query("SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (match,))
+        }
 
     def files_containing(self, text: str) -> set[int]:
         """Files with a chunk (or a name) containing ``text`` as a phrase."""

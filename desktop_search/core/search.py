@@ -17,6 +17,7 @@ from desktop_search.core.embed import Embedder
 from desktop_search.core.keyword import (
     STOPWORDS,
     KeywordIndex,
+    clean_token,
     looks_like_identifier,
     match_expression,
     terms_of,
@@ -133,15 +134,17 @@ def _passage(hit: ChunkHit, score: float, terms: set[str]) -> Passage:
 
 @dataclass(frozen=True)
 class Fusion:
-    """How the dense, keyword and file-name rankings combine (chosen by bench/quality.py)."""
+    """How the dense, keyword and file-name rankings combine."""
 
-    method: str = "rrf"  # "rrf": sum of weight / (k + rank); "weighted": sum of weight * score
+    method: str = "weighted"  # "weighted": sum of weight * min-max score; "rrf": weight / (k + rank)
     k: float = 60.0
     dense: float = 1.0
-    keyword: float = 1.0
-    name: float = 0.5
+    keyword: float = 0.5
+    name: float = 0.2
 
 
+# Chosen by bench/fusion_sweep.py (nDCG@10 on Cranfield, MED, ADI; see bench/README.md):
+# weighted 1 : 0.5 : 0.2 had the best mean and beat dense-only and BM25-only on each.
 DEFAULT_FUSION = Fusion()
 MODES = ("hybrid", "dense", "keyword")
 RARE_CHUNK_FRACTION = 0.002  # a plain word in fewer chunks than this counts as a rare name
@@ -193,7 +196,7 @@ class Searcher:
             chunk_scores = {c: 1.0 for c in hits}
         else:
             chunk_scores = self._fuse_chunks(dense, lexical, mode)
-        files = self._rank_files(hits, chunk_scores, names, parsed, allowed, banned, mode)
+        files = self._rank_files(hits, chunk_scores, names, lexical, parsed, allowed, banned, mode)
         results = []
         terms = query_terms(" ".join(parsed.words + parsed.phrases))
         for rank, (file_id, score) in enumerate(files[:limit]):
@@ -233,6 +236,7 @@ class Searcher:
         hits: dict[int, ChunkHit],
         chunk_scores: dict[int, float],
         names: dict[int, float],
+        lexical_chunks: dict[int, float],
         parsed: ParsedQuery,
         allowed: set[int] | None,
         banned: set[int],
@@ -246,26 +250,41 @@ class Searcher:
         if mode == "hybrid" and names:
             best = _fuse([(best, 1.0), (names, self.fusion.name)], self.fusion)
         keep = {f: s for f, s in best.items() if f not in banned and (allowed is None or f in allowed)}
-        # Exact-match guarantee: files holding the query's rare exact tokens (codes,
-        # identifiers, names) come before files that are only semantically close.
-        rare = self._rare_tokens(parsed) if mode != "dense" else []
-        tiers = {f: 0 for f in keep}
-        for token in rare:
+        if mode != "hybrid":  # the single-signal modes rank by their own score only
+            return sorted(keep.items(), key=lambda item: -item[1])
+        # Exact-match guarantee. A file holding the query's codes or identifiers comes before
+        # every file without them; a file holding one of its rare words (a name, a term)
+        # comes before files that only the embedding found (pure semantic near-misses).
+        identifiers, rare_words = self._exact_tokens(parsed)
+        codes = {f: 0 for f in keep}
+        for token in identifiers:
             for file_id in self.keyword.files_containing(token) & keep.keys():
-                tiers[file_id] += 1
-        return sorted(keep.items(), key=lambda item: (-tiers[item[0]], -item[1]))
+                codes[file_id] += 1
+        lexical = {hits[c].file_id for c in lexical_chunks if c in hits} | names.keys()
+        for word in rare_words:
+            lexical |= self.keyword.files_containing(word)
+        semantic_only = {f: (f not in lexical) if rare_words else False for f in keep}
+        # A file whose name holds every query word is what someone typing its name wants.
+        named = self.keyword.files_named(terms_of(" ".join(parsed.words))) if names else set()
+        return sorted(
+            keep.items(),
+            key=lambda item: (-codes[item[0]], item[0] not in named, semantic_only[item[0]], -item[1]),
+        )
 
-    def _rare_tokens(self, parsed: ParsedQuery) -> list[str]:
+    def _exact_tokens(self, parsed: ParsedQuery) -> tuple[list[str], list[str]]:
+        """(identifiers and codes, rare plain words) of the query."""
         total = max(self.store.chunk_count(), 1)
         cap = max(2, int(total * RARE_CHUNK_FRACTION))
-        rare = []
+        identifiers, rare = [], []
         for word in parsed.words:
-            token = word.strip(".,;:!?()[]{}'\"")
+            token = clean_token(word)
             if not token or token.lower() in STOPWORDS:
                 continue
-            if looks_like_identifier(token) or self.keyword.chunk_frequency(token, cap + 1) <= cap:
+            if looks_like_identifier(token):
+                identifiers.append(token)
+            elif len(token) >= 4 and 0 < self.keyword.chunk_frequency(token, cap + 1) <= cap:
                 rare.append(token)
-        return rare
+        return identifiers, rare
 
     def _first_chunks(self, file_ids: list[int]) -> dict[int, ChunkHit]:
         found: dict[int, ChunkHit] = {}
