@@ -43,7 +43,8 @@ def _build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--quiet-seconds", type=float, default=1.0, help=argparse.SUPPRESS)
 
     search = commands.add_parser("search", help="search the index")
-    search.add_argument("query", nargs="?", help="what to look for")
+    search.add_argument("query", nargs="?", help="what to look for (see README: query syntax)")
+    search.add_argument("--like", metavar="FILE", type=Path, help="files similar to this indexed file")
     search.add_argument("--limit", type=int, default=10, help="results to show (default 10)")
     search.add_argument("--json", action="store_true", help="one JSON object per query")
     search.add_argument("--stdin", action="store_true", help="read one query per line from stdin")
@@ -200,7 +201,7 @@ def _cmd_watch(args: argparse.Namespace, paths: AppPaths) -> int:
 def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_search.core.engine import Engine
 
-    if not args.stdin and not args.query:
+    if not args.stdin and not args.query and not args.like:
         raise UserError("Give a query, or --stdin to read one query per line")
     if args.limit <= 0:
         raise UserError("--limit must be positive")
@@ -209,9 +210,17 @@ def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
     engine = Engine.open(paths, load_settings(paths.settings_file))
     try:
         searcher = engine.searcher()
-        queries = (line.rstrip("\r\n") for line in sys.stdin) if args.stdin else iter([args.query])
+        if args.like:
+            queries = iter([str(args.like.expanduser().resolve())])
+        elif args.stdin:
+            queries = (line.rstrip("\r\n") for line in sys.stdin)
+        else:
+            queries = iter([args.query])
         for query in queries:
-            response = searcher.search(query, args.limit, args.mode)
+            if args.like:
+                response = searcher.more_like_this(path=query, limit=args.limit)
+            else:
+                response = searcher.search(query, args.limit, args.mode)
             if args.json:
                 payload = {"query": query, "results": [r.to_json() for r in response.results]}
                 sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")

@@ -184,3 +184,25 @@ def test_watch_follows_changes_and_stops_cleanly_on_sigterm(app_paths: AppPaths,
     after = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)
     assert after["watch"] is None and after["pending"] == 0
     assert after["index"]["ann_loaded_from_disk"] and after["index"]["healthy"]  # saved on the way out
+
+
+def test_search_like_a_file(app_paths: AppPaths, sample_folder: Path) -> None:
+    assert run_cli("index", str(sample_folder), data_dir=app_paths.data_dir).returncode == 0
+    result = run_cli(
+        "search", "--like", str(sample_folder / "tax-return.txt"), "--json", data_dir=app_paths.data_dir
+    )
+    assert result.returncode == 0, result.stderr
+    names = [Path(r["path"]).name for r in json.loads(result.stdout)["results"]]
+    assert "tax-return.txt" not in names and len(names) == 3
+
+
+def test_query_syntax_through_the_cli(app_paths: AppPaths, sample_folder: Path) -> None:
+    assert run_cli("index", str(sample_folder), data_dir=app_paths.data_dir).returncode == 0
+    result = run_cli("search", "type:py in:code", "--json", data_dir=app_paths.data_dir)
+    assert [Path(r["path"]).name for r in json.loads(result.stdout)["results"]] == ["retry.py"]
+    result = run_cli("search", '"ripe bananas"', "--json", data_dir=app_paths.data_dir)
+    assert [Path(r["path"]).name for r in json.loads(result.stdout)["results"]] == ["banana-bread.md"]
+    result = run_cli("search", "baking bread -butter", "--json", data_dir=app_paths.data_dir)
+    assert "banana-bread.md" not in [Path(r["path"]).name for r in json.loads(result.stdout)["results"]]
+    weird = run_cli("search", 'after:2099 "unclosed -- type: in:', "--json", data_dir=app_paths.data_dir)
+    assert weird.returncode == 0 and json.loads(weird.stdout)["results"] == []

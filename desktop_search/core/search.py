@@ -12,6 +12,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.embed import Embedder
 from desktop_search.core.keyword import (
@@ -216,6 +218,45 @@ class Searcher:
                 top = hits[chunks[0]]
                 results.append(SearchResult(top.path, top.title, score, passages))
         return SearchResponse(query, results, time.perf_counter() - started)
+
+    def more_like_this(
+        self, path: str | None = None, passage: str | None = None, limit: int = 10
+    ) -> SearchResponse:
+        """Files similar to a whole file (the mean of its passages) or to a passage of text."""
+        started = time.perf_counter()
+        exclude: set[int] = set()
+        if path is not None:
+            rows = self.store.query(
+                "SELECT f.id, v.vector FROM files f JOIN chunks c ON c.file_id = f.id"
+                " JOIN vectors v ON v.chunk_id = c.id WHERE f.path = ? AND v.model_id = ?",
+                (path, self.embedder.model_id),
+            )
+            if not rows:
+                return SearchResponse(path, [], 0.0)
+            exclude = {int(rows[0][0])}
+            vector = np.mean([np.frombuffer(r[1], dtype=np.float32) for r in rows], axis=0)
+            vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+            label = path
+        elif passage:
+            vector, label = self.embedder.embed_passages([passage])[0], passage
+        else:
+            return SearchResponse("", [], 0.0)
+        ids, scores = self.ann.query(vector, max(MIN_CANDIDATES, (limit + 1) * CANDIDATES_PER_RESULT))
+        hits = self.store.chunk_hits(ids)
+        chunk_scores = dict(zip(ids, scores, strict=True))
+        terms = query_terms(passage or "")
+        best: dict[int, float] = {}
+        for chunk_id, hit in hits.items():
+            if hit.file_id not in exclude:
+                best[hit.file_id] = max(best.get(hit.file_id, -1.0), chunk_scores[chunk_id])
+        results = []
+        for file_id, score in sorted(best.items(), key=lambda item: -item[1])[:limit]:
+            chunks = sorted(
+                (c for c, h in hits.items() if h.file_id == file_id), key=lambda c: -chunk_scores[c]
+            )
+            passages = [_passage(hits[c], chunk_scores[c], terms) for c in chunks[:PASSAGES_PER_FILE]]
+            results.append(SearchResult(hits[chunks[0]].path, hits[chunks[0]].title, score, passages))
+        return SearchResponse(label, results, time.perf_counter() - started)
 
     def _allowed_files(self, parsed: ParsedQuery) -> set[int] | None:
         allowed = self.keyword.filtered_files(parsed)

@@ -102,3 +102,26 @@ def test_modes_answer_independently(engine: Engine) -> None:
     assert _names(engine.search("declined credit card", mode="dense"))[0] == "card-declined.txt"
     assert _names(engine.search("declined credit card", mode="keyword"))[0] == "card-declined.txt"
     assert engine.search("zzzqqq", mode="keyword").results == []
+
+
+def test_more_like_this_a_file_or_a_passage(engine_factory, tmp_path: Path) -> None:
+    folder = tmp_path / "kitchen"
+    folder.mkdir()
+    texts = {
+        "banana-bread.md": "# Banana bread\n\nMash ripe bananas, mix with flour, butter and sugar, bake.",
+        "muffins.md": "# Blueberry muffins\n\nStir flour, sugar and butter, add berries and bake in tins.",
+        "car.txt": "Change the engine oil every ten thousand kilometres and check the tyre pressure.",
+        "taxes.txt": "File the income tax return before April with receipts for deductions.",
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text)
+    engine = engine_factory()
+    engine.index(engine.add_roots([folder]))
+    searcher = engine.searcher()
+    similar = [
+        Path(r.path).name for r in searcher.more_like_this(path=str(folder / "banana-bread.md")).results
+    ]
+    assert similar[0] == "muffins.md" and "banana-bread.md" not in similar
+    by_passage = searcher.more_like_this(passage="motor maintenance and servicing").results
+    assert Path(by_passage[0].path).name == "car.txt"
+    assert searcher.more_like_this(path=str(folder / "unknown.txt")).results == []
