@@ -59,6 +59,7 @@ class Engine:
         self._models: dict[str, ModelInUse] = {}
         self._preferred: ResolvedModel | None = None
         self._writing = 0
+        self._searchers: dict[str, Searcher] = {}
 
     @classmethod
     def open(cls, paths: AppPaths, settings: Settings) -> Engine:
@@ -205,9 +206,13 @@ class Engine:
 
     # -- search ---------------------------------------------------------------------------
     def searcher(self) -> Searcher:
+        """The searcher for the index's model (kept: it owns a small thread pool)."""
         model = self._load(self.search_model())
         self._refresh_if_stale(model)
-        return Searcher(self.store, model.ann, model.embedder)
+        key = model.resolved.manifest.model_id
+        if key not in self._searchers:
+            self._searchers[key] = Searcher(self.store, model.ann, model.embedder)
+        return self._searchers[key]
 
     def _refresh_if_stale(self, model: ModelInUse) -> None:
         """Another process may have indexed since we loaded: reload or rebuild the ANN.

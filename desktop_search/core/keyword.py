@@ -52,9 +52,33 @@ def looks_like_identifier(word: str) -> bool:
     return len(token) >= 2 and bool(_IDENTIFIER.search(token))
 
 
-def match_expression(parsed: ParsedQuery) -> str | None:
-    """An FTS5 query: any query word or phrase (OR, for ranking); None if there is none."""
-    positives = [quote(t) for t in terms_of(" ".join(parsed.words))] + [quote(p) for p in parsed.phrases]
+COMMON_MIN_CHUNKS = 1000  # a word in more chunks than this (and than 1 %) is too common ...
+COMMON_FRACTION = 0.01  # ... to be worth its BM25 cost: its IDF is near zero anyway
+POSTINGS_BUDGET = 2500
+
+
+def match_expression(
+    parsed: ParsedQuery, frequencies: dict[str, int] | None = None, common: int = 0
+) -> str | None:
+    """An FTS5 query: any query word or phrase (OR, for ranking); None if there is none.
+
+    Words found in more than ``common`` chunks (per ``frequencies``) are left out: scoring
+    their long posting lists dominates the query time and adds almost nothing to BM25.
+    """
+    words = terms_of(" ".join(parsed.words))
+    if frequencies and common:
+        kept: list[str] = []
+        postings = 0
+        # The rarest words carry BM25; past a budget of postings to score, the remaining
+        # (more common) words of a long query add cost, not signal.
+        for word in sorted(words, key=lambda w: frequencies.get(w, 0)):
+            df = frequencies.get(word, 0)
+            if df > common or (kept and postings + df > POSTINGS_BUDGET):
+                break
+            kept.append(word)
+            postings += df
+        words = kept
+    positives = [quote(t) for t in words] + [quote(p) for p in parsed.phrases]
     return " OR ".join(positives) if positives else None
 
 
@@ -105,6 +129,25 @@ class KeywordIndex:
             "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (f"name : {literal}",)
         )
         return {int(r[0]) for r in rows} | {int(r[0]) for r in names}
+
+    def files_containing_few(self, text: str, cap: int) -> set[int] | None:
+        """Like ``files_containing``, or None when more than ``cap`` chunks match (too costly
+        to list: check the candidates with ``files_with_text`` instead)."""
+        if self.chunk_frequency(text, cap + 1) > cap:
+            return None
+        return self.files_containing(text)
+
+    def files_with_text(self, file_ids: Iterable[int], text: str) -> set[int]:
+        """Which of these (few) files have a chunk containing ``text`` (case-insensitive)."""
+        ids = list(file_ids)
+        if not ids:
+            return set()
+        rows = self.store.query(
+            f"SELECT DISTINCT file_id FROM chunks WHERE file_id IN ({','.join('?' * len(ids))})"
+            " AND instr(lower(text), ?) > 0",
+            [*ids, " ".join(text.lower().split())],
+        )
+        return {int(r[0]) for r in rows}
 
     def chunk_frequency(self, term: str, cap: int) -> int:
         """How many chunks contain ``term`` (counting stops at ``cap``)."""

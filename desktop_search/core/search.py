@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,8 @@ import numpy as np
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.embed import Embedder
 from desktop_search.core.keyword import (
+    COMMON_FRACTION,
+    COMMON_MIN_CHUNKS,
     STOPWORDS,
     KeywordIndex,
     clean_token,
@@ -150,6 +153,20 @@ class Fusion:
 DEFAULT_FUSION = Fusion()
 MODES = ("hybrid", "dense", "keyword")
 RARE_CHUNK_FRACTION = 0.002  # a plain word in fewer chunks than this counts as a rare name
+DENSE_FILTER_SHARE = 0.2  # filters keeping more files than this are applied after hnswlib
+
+
+@dataclass
+class _Restrictions:
+    """Which files a query may return."""
+
+    allowed: set[int] | None  # None: any file
+    banned: set[int] = field(default_factory=set)
+    late_phrases: list[str] = field(default_factory=list)  # to check on candidates
+    late_excluded: list[str] = field(default_factory=list)
+
+    def admits(self, file_id: int) -> bool:
+        return file_id not in self.banned and (self.allowed is None or file_id in self.allowed)
 
 
 class Searcher:
@@ -165,6 +182,7 @@ class Searcher:
         self.embedder = embedder
         self.keyword = KeywordIndex(store)
         self.fusion = fusion
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyword-search")
 
     def search(self, query: str, limit: int = 10, mode: str = "hybrid") -> SearchResponse:
         """Ranked files for a query in the query language of ``core.query``."""
@@ -172,25 +190,19 @@ class Searcher:
         parsed = parse_query(query)
         if limit <= 0 or (parsed.is_empty and not parsed.has_filters):
             return SearchResponse(query, [], 0.0)
-        allowed = self._allowed_files(parsed)
-        banned: set[int] = set()
-        for text in parsed.excluded:
-            banned |= self.keyword.files_containing(text)
-        if allowed is not None:
-            allowed -= banned
+        total_chunks = max(len(self.ann), 1)  # one vector per chunk; cheaper than COUNT(*)
+        common = max(COMMON_MIN_CHUNKS, int(total_chunks * COMMON_FRACTION))
+        rules = self._restrictions(parsed, common)
+        allowed = rules.allowed
         candidates = max(MIN_CANDIDATES, limit * CANDIDATES_PER_RESULT)
         dense: dict[int, float] = {}  # chunk id -> similarity
-        lexical: dict[int, float] = {}  # chunk id -> BM25
-        names: dict[int, float] = {}  # file id -> name BM25
+        # The keyword side (SQLite) runs beside the query embedding (onnxruntime): both
+        # release the GIL, so the slower of the two sets the pace, not their sum.
+        keyword_side = self._pool.submit(self._keyword_side, parsed, mode, common, candidates)
         if mode in ("hybrid", "dense") and parsed.text:
             vector = self.embedder.embed_query(parsed.text)
-            allowed_chunks = self.keyword.chunk_ids_of(allowed) if allowed is not None else None
-            dense = dict(zip(*self.ann.query(vector, candidates, allowed_chunks), strict=True))
-        match = match_expression(parsed)
-        if mode in ("hybrid", "keyword") and match:
-            lexical = {chunk: score for chunk, _, score in self.keyword.chunk_hits(match, candidates)}
-            if mode == "hybrid":
-                names = dict(self.keyword.name_hits(match, candidates))
+            dense = self._dense(vector, candidates, allowed)
+        frequencies, lexical, names = keyword_side.result()
         hits = self.store.chunk_hits(list(dense.keys() | lexical.keys()))
         if parsed.is_empty:  # only filters: the most recently modified matching files
             file_order = self.keyword.recent_files(allowed, limit)
@@ -198,7 +210,7 @@ class Searcher:
             chunk_scores = {c: 1.0 for c in hits}
         else:
             chunk_scores = self._fuse_chunks(dense, lexical, mode)
-        files = self._rank_files(hits, chunk_scores, names, lexical, parsed, allowed, banned, mode)
+        files = self._rank_files(hits, chunk_scores, names, lexical, frequencies, parsed, rules, mode)
         results = []
         terms = query_terms(" ".join(parsed.words + parsed.phrases))
         for rank, (file_id, score) in enumerate(files[:limit]):
@@ -258,12 +270,55 @@ class Searcher:
             results.append(SearchResult(hits[chunks[0]].path, hits[chunks[0]].title, score, passages))
         return SearchResponse(label, results, time.perf_counter() - started)
 
-    def _allowed_files(self, parsed: ParsedQuery) -> set[int] | None:
-        allowed = self.keyword.filtered_files(parsed)
+    def _keyword_side(
+        self, parsed: ParsedQuery, mode: str, common: int, candidates: int
+    ) -> tuple[dict[str, int], dict[int, float], dict[int, float]]:
+        """(word frequencies, chunk id -> BM25, file id -> name BM25)."""
+        words = terms_of(" ".join(parsed.words))
+        frequencies = {word: self.keyword.chunk_frequency(word, common + 1) for word in words}
+        match = match_expression(parsed, frequencies, common)
+        lexical: dict[int, float] = {}
+        names: dict[int, float] = {}
+        if mode in ("hybrid", "keyword") and match:
+            lexical = {chunk: score for chunk, _, score in self.keyword.chunk_hits(match, candidates)}
+            if mode == "hybrid":
+                names = dict(self.keyword.name_hits(match, candidates))
+        return frequencies, lexical, names
+
+    def _dense(self, vector: np.ndarray, candidates: int, allowed: set[int] | None) -> dict[int, float]:
+        """Nearest chunks; restricted to ``allowed`` files inside hnswlib when they are few,
+        else by asking for proportionally more and dropping the rest afterwards (cheaper)."""
+        if allowed is None:
+            return dict(zip(*self.ann.query(vector, candidates), strict=True))
+        share = len(allowed) / max(self.store.file_count(), 1)
+        if share > DENSE_FILTER_SHARE:
+            ids, scores = self.ann.query(vector, int(candidates / share) + 1)
+            hits = self.store.chunk_hits(ids)
+            return {
+                c: s for c, s in zip(ids, scores, strict=True) if c in hits and hits[c].file_id in allowed
+            }
+        allowed_chunks = self.keyword.chunk_ids_of(allowed)
+        return dict(zip(*self.ann.query(vector, candidates, allowed_chunks), strict=True))
+
+    def _restrictions(self, parsed: ParsedQuery, common: int) -> _Restrictions:
+        """Filters, required phrases and exclusions as file sets; phrases too common to list
+        are checked later, on the candidate files only."""
+        rules = _Restrictions(self.keyword.filtered_files(parsed))
         for phrase in parsed.phrases:  # a quoted phrase must be in the file
-            containing = self.keyword.files_containing(phrase)
-            allowed = containing if allowed is None else allowed & containing
-        return allowed
+            containing = self.keyword.files_containing_few(phrase, common)
+            if containing is None:
+                rules.late_phrases.append(phrase)
+            else:
+                rules.allowed = containing if rules.allowed is None else rules.allowed & containing
+        for text in parsed.excluded:
+            found = self.keyword.files_containing_few(text, common)
+            if found is None:
+                rules.late_excluded.append(text)
+            else:
+                rules.banned |= found
+        if rules.allowed is not None:
+            rules.allowed -= rules.banned
+        return rules
 
     def _fuse_chunks(self, dense: dict[int, float], lexical: dict[int, float], mode: str) -> dict[int, float]:
         if mode == "dense":
@@ -278,9 +333,9 @@ class Searcher:
         chunk_scores: dict[int, float],
         names: dict[int, float],
         lexical_chunks: dict[int, float],
+        frequencies: dict[str, int],
         parsed: ParsedQuery,
-        allowed: set[int] | None,
-        banned: set[int],
+        rules: _Restrictions,
         mode: str,
     ) -> list[tuple[int, float]]:
         best: dict[int, float] = {}
@@ -290,13 +345,19 @@ class Searcher:
                 best[hit.file_id] = score
         if mode == "hybrid" and names:
             best = _fuse([(best, 1.0), (names, self.fusion.name)], self.fusion)
-        keep = {f: s for f, s in best.items() if f not in banned and (allowed is None or f in allowed)}
+        keep = {f: s for f, s in best.items() if rules.admits(f)}
+        for phrase in rules.late_phrases:
+            present = self.keyword.files_with_text(keep, phrase)
+            keep = {f: s for f, s in keep.items() if f in present}
+        for text in rules.late_excluded:
+            absent = keep.keys() - self.keyword.files_with_text(keep, text)
+            keep = {f: s for f, s in keep.items() if f in absent}
         if mode != "hybrid":  # the single-signal modes rank by their own score only
             return sorted(keep.items(), key=lambda item: -item[1])
         # Exact-match guarantee. A file holding the query's codes or identifiers comes before
         # every file without them; a file holding one of its rare words (a name, a term)
         # comes before files that only the embedding found (pure semantic near-misses).
-        identifiers, rare_words = self._exact_tokens(parsed)
+        identifiers, rare_words = self._exact_tokens(parsed, frequencies)
         codes = {f: 0 for f in keep}
         for token in identifiers:
             for file_id in self.keyword.files_containing(token) & keep.keys():
@@ -312,18 +373,20 @@ class Searcher:
             key=lambda item: (-codes[item[0]], item[0] not in named, semantic_only[item[0]], -item[1]),
         )
 
-    def _exact_tokens(self, parsed: ParsedQuery) -> tuple[list[str], list[str]]:
+    def _exact_tokens(self, parsed: ParsedQuery, frequencies: dict[str, int]) -> tuple[list[str], list[str]]:
         """(identifiers and codes, rare plain words) of the query."""
-        total = max(self.store.chunk_count(), 1)
+        total = max(len(self.ann), 1)
         cap = max(2, int(total * RARE_CHUNK_FRACTION))
+        common = max(COMMON_MIN_CHUNKS, int(total * COMMON_FRACTION))
         identifiers, rare = [], []
         for word in parsed.words:
             token = clean_token(word)
             if not token or token.lower() in STOPWORDS:
                 continue
             if looks_like_identifier(token):
-                identifiers.append(token)
-            elif len(token) >= 4 and 0 < self.keyword.chunk_frequency(token, cap + 1) <= cap:
+                if all(frequencies.get(part, 0) <= common for part in terms_of(token)):
+                    identifiers.append(token)  # a code found everywhere (__init__) is no signal
+            elif len(token) >= 4 and 0 < frequencies.get(token.lower(), cap + 1) <= cap:
                 rare.append(token)
         return identifiers, rare
 

@@ -89,6 +89,9 @@ class Store:
                     os.chmod(path, 0o600)
             self._db.execute("PRAGMA busy_timeout = 10000")
             self._db.execute("PRAGMA foreign_keys = ON")
+            # Keyword search reads many FTS pages: map the file instead of copying pages.
+            self._db.execute("PRAGMA mmap_size = 268435456")
+            self._db.execute("PRAGMA cache_size = -16384")
             if not readonly:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
@@ -441,6 +444,10 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()
         return {str(r[0]): int(r[1]) for r in rows}
+
+    def file_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM files").fetchone()[0])
 
     def chunk_count(self) -> int:
         with self._lock:
