@@ -213,13 +213,15 @@ class Searcher:
         files = self._rank_files(hits, chunk_scores, names, lexical, frequencies, parsed, rules, mode)
         results = []
         terms = query_terms(" ".join(parsed.words + parsed.phrases))
+        by_file: dict[int, list[int]] = {}
+        for chunk_id, hit in hits.items():
+            by_file.setdefault(hit.file_id, []).append(chunk_id)
         for rank, (file_id, score) in enumerate(files[:limit]):
-            chunks = sorted(
-                (c for c, h in hits.items() if h.file_id == file_id), key=lambda c: -chunk_scores.get(c, 0.0)
-            )
-            if not chunks:
-                chunks = list(self._first_chunks([file_id]))
-                hits.update(self._first_chunks([file_id]))
+            chunks = sorted(by_file.get(file_id, []), key=lambda c: -chunk_scores.get(c, 0.0))
+            if not chunks:  # found by its name only: show its opening
+                first = self._first_chunks([file_id])
+                hits.update(first)
+                chunks = list(first)
             texts = [c for c in chunks if hits[c].kind != "name"]
             titles = [c for c in chunks if hits[c].kind == "name"]
             per_file = PASSAGES_PER_FILE if rank < FULL_RESULTS else 1
