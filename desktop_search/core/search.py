@@ -202,22 +202,29 @@ class Searcher:
         if mode in ("hybrid", "dense") and parsed.text:
             vector = self.embedder.embed_query(parsed.text)
             dense = self._dense(vector, candidates, allowed)
-        frequencies, lexical, names = keyword_side.result()
-        hits = self.store.chunk_hits(list(dense.keys() | lexical.keys()))
+        frequencies, lexical, names, owners = keyword_side.result()
+        owners.update(self.store.chunk_owners([c for c in dense if c not in owners]))
         if parsed.is_empty:  # only filters: the most recently modified matching files
-            file_order = self.keyword.recent_files(allowed, limit)
-            hits = self._first_chunks(file_order)
-            chunk_scores = {c: 1.0 for c in hits}
+            first = self._first_chunks(self.keyword.recent_files(allowed, limit))
+            owners = {c: h.file_id for c, h in first.items()}
+            chunk_scores = {c: 1.0 for c in first}
         else:
             chunk_scores = self._fuse_chunks(dense, lexical, mode)
-        files = self._rank_files(hits, chunk_scores, names, lexical, frequencies, parsed, rules, mode)
+        files = self._rank_files(owners, chunk_scores, names, lexical, frequencies, parsed, rules, mode)[
+            :limit
+        ]
+        by_file: dict[int, list[int]] = {}
+        for chunk_id, file_id in owners.items():
+            by_file.setdefault(file_id, []).append(chunk_id)
+        shown = {f for f, _ in files}
+        # Text is read only for the passages of the files shown.
+        hits = self.store.chunk_hits([c for f in shown for c in by_file.get(f, [])])
         results = []
         terms = query_terms(" ".join(parsed.words + parsed.phrases))
-        by_file: dict[int, list[int]] = {}
-        for chunk_id, hit in hits.items():
-            by_file.setdefault(hit.file_id, []).append(chunk_id)
-        for rank, (file_id, score) in enumerate(files[:limit]):
-            chunks = sorted(by_file.get(file_id, []), key=lambda c: -chunk_scores.get(c, 0.0))
+        for rank, (file_id, score) in enumerate(files):
+            chunks = sorted(
+                (c for c in by_file.get(file_id, []) if c in hits), key=lambda c: -chunk_scores.get(c, 0.0)
+            )
             if not chunks:  # found by its name only: show its opening
                 first = self._first_chunks([file_id])
                 hits.update(first)
@@ -274,18 +281,21 @@ class Searcher:
 
     def _keyword_side(
         self, parsed: ParsedQuery, mode: str, common: int, candidates: int
-    ) -> tuple[dict[str, int], dict[int, float], dict[int, float]]:
-        """(word frequencies, chunk id -> BM25, file id -> name BM25)."""
+    ) -> tuple[dict[str, int], dict[int, float], dict[int, float], dict[int, int]]:
+        """(word frequencies, chunk id -> BM25, file id -> name BM25, chunk id -> file id)."""
         words = terms_of(" ".join(parsed.words))
         frequencies = {word: self.keyword.chunk_frequency(word, common + 1) for word in words}
         match = match_expression(parsed, frequencies, common)
         lexical: dict[int, float] = {}
         names: dict[int, float] = {}
+        owners: dict[int, int] = {}
         if mode in ("hybrid", "keyword") and match:
-            lexical = {chunk: score for chunk, _, score in self.keyword.chunk_hits(match, candidates)}
+            for chunk, file_id, score in self.keyword.chunk_hits(match, candidates):
+                lexical[chunk] = score
+                owners[chunk] = file_id
             if mode == "hybrid":
                 names = dict(self.keyword.name_hits(match, candidates))
-        return frequencies, lexical, names
+        return frequencies, lexical, names, owners
 
     def _dense(self, vector: np.ndarray, candidates: int, allowed: set[int] | None) -> dict[int, float]:
         """Nearest chunks; restricted to ``allowed`` files inside hnswlib when they are few,
@@ -295,10 +305,8 @@ class Searcher:
         share = len(allowed) / max(self.store.file_count(), 1)
         if share > DENSE_FILTER_SHARE:
             ids, scores = self.ann.query(vector, int(candidates / share) + 1)
-            hits = self.store.chunk_hits(ids)
-            return {
-                c: s for c, s in zip(ids, scores, strict=True) if c in hits and hits[c].file_id in allowed
-            }
+            owners = self.store.chunk_owners(ids)
+            return {c: s for c, s in zip(ids, scores, strict=True) if owners.get(c) in allowed}
         allowed_chunks = self.keyword.chunk_ids_of(allowed)
         return dict(zip(*self.ann.query(vector, candidates, allowed_chunks), strict=True))
 
@@ -331,7 +339,7 @@ class Searcher:
 
     def _rank_files(
         self,
-        hits: dict[int, ChunkHit],
+        owners: dict[int, int],
         chunk_scores: dict[int, float],
         names: dict[int, float],
         lexical_chunks: dict[int, float],
@@ -341,10 +349,10 @@ class Searcher:
         mode: str,
     ) -> list[tuple[int, float]]:
         best: dict[int, float] = {}
-        for chunk_id, hit in hits.items():
+        for chunk_id, file_id in owners.items():
             score = chunk_scores.get(chunk_id)
-            if score is not None and score > best.get(hit.file_id, float("-inf")):
-                best[hit.file_id] = score
+            if score is not None and score > best.get(file_id, float("-inf")):
+                best[file_id] = score
         if mode == "hybrid" and names:
             best = _fuse([(best, 1.0), (names, self.fusion.name)], self.fusion)
         keep = {f: s for f, s in best.items() if rules.admits(f)}
@@ -364,7 +372,7 @@ class Searcher:
         for token in identifiers:
             for file_id in self.keyword.files_containing(token) & keep.keys():
                 codes[file_id] += 1
-        lexical = {hits[c].file_id for c in lexical_chunks if c in hits} | names.keys()
+        lexical = {owners[c] for c in lexical_chunks if c in owners} | names.keys()
         for word in rare_words:
             lexical |= self.keyword.files_containing(word)
         semantic_only = {f: (f not in lexical) if rare_words else False for f in keep}

@@ -440,6 +440,18 @@ class Store:
             db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('integrity-check')")
             db.execute("INSERT INTO names_fts(names_fts) VALUES ('integrity-check')")
 
+    def chunk_owners(self, chunk_ids: Sequence[int]) -> dict[int, int]:
+        """chunk id -> file id (no text read)."""
+        found: dict[int, int] = {}
+        with self._lock:
+            for start in range(0, len(chunk_ids), 500):
+                part = list(chunk_ids[start : start + 500])
+                rows = self._db.execute(
+                    f"SELECT id, file_id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
+                )
+                found.update((int(a), int(b)) for a, b in rows)
+        return found
+
     def status_counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()
