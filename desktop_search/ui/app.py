@@ -135,7 +135,9 @@ class SearchWindow(QWidget):
             self.results.addItem(item)
         if response.results:
             self.results.setCurrentRow(0)
-            self.status.setText(f"{len(response.results)} results in {response.seconds * 1000:.0f} ms")
+            count = len(response.results)
+            noun = "result" if count == 1 else "results"
+            self.status.setText(f"{count} {noun} in {response.seconds * 1000:.0f} ms")
         else:
             self.status.setText(f"No results for “{response.query}”")
 
