@@ -34,6 +34,7 @@ TYPE_ALIASES = {"docs": "document", "doc": ".doc", "sheet": "spreadsheet", "slid
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _OPERATOR = re.compile(r"^(type|ext|in|after|before|since|until):(.*)$", re.IGNORECASE)
 _DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
+_WORDLIKE = re.compile(r"\w")
 _YEAR = re.compile(r"^(19[7-9]\d|20\d\d|2100)$")
 
 
@@ -153,7 +154,7 @@ def parse_query(raw: str, today: dt.date | None = None) -> ParsedQuery:
         position += 1
         if quoted is not None:
             phrase = " ".join(quoted.split())
-            if phrase:
+            if _WORDLIKE.search(phrase):  # a phrase of punctuation only would match nothing
                 (excluded if minus else phrases).append(phrase)
             continue
         operator = _OPERATOR.match(bare)
@@ -174,7 +175,8 @@ def parse_query(raw: str, today: dt.date | None = None) -> ParsedQuery:
                     before = span[0] if before is None else min(before, span[0])
             continue
         if bare.startswith("-") and len(bare) > 1:
-            excluded.append(bare[1:])
+            if _WORDLIKE.search(bare):
+                excluded.append(bare[1:])
             continue
         rest = [bare] + [t[2] for t in tokens[position : position + 1] if t[2]]
         relative = _relative_range(rest, today)

@@ -64,6 +64,7 @@ def test_odd_input_is_searched_not_rejected() -> None:
     assert parse_query("type: in: -", TODAY).words == ("type:", "in:", "-")
     assert parse_query("", TODAY).is_empty and parse_query('""', TODAY).is_empty
     assert parse_query("after:2025-02-30 x", TODAY).after is None  # no such day
+    assert parse_query('"..." -"!!" ---', TODAY).phrases == () and parse_query('"..." -"!!"').excluded == ()
 
 
 @settings(max_examples=500, deadline=None)
