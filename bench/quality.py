@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from bench.ir import COLLECTIONS, bm25_rankings, doc_id_of, evaluate, load_collection, write_documents
+from desktop_search.core.search import MODES
 
 log = logging.getLogger("bench.quality")
-MODES = ("hybrid", "dense", "keyword")
 
 
 def run_product(collection_name: str, work: Path) -> tuple[dict[str, dict[str, list[str]]], float]:

@@ -54,7 +54,6 @@ class ScanRules:
     exclude_patterns: tuple[str, ...] = field(default_factory=tuple)
     excluded_paths: frozenset[str] = frozenset()  # absolute folders never entered (the data dir)
     honour_ignore_files: bool = True
-    max_file_bytes: int | None = None
 
     def skips_name(self, name: str, is_dir: bool) -> bool:
         if not self.index_hidden and name.startswith("."):

@@ -186,6 +186,8 @@ class Searcher:
 
     def search(self, query: str, limit: int = 10, mode: str = "hybrid") -> SearchResponse:
         """Ranked files for a query in the query language of ``core.query``."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         started = time.perf_counter()
         parsed = parse_query(query)
         if limit <= 0 or (parsed.is_empty and not parsed.has_filters):
