@@ -1,8 +1,9 @@
-"""Query -> embedding (with the query prefix) -> nearest chunks -> results grouped by file.
+"""Query -> parse -> dense (hnswlib) + keyword (FTS5 BM25, file names) -> fused per file.
 
-Each file is scored by its best chunk; its snippet is trimmed around the sentence of that
-chunk that shares the most words with the query, and is an exact slice of the extracted
-text (``text[start:end] == snippet``), so the UI can highlight and jump to it.
+Each file is scored by its best fused chunk, then ordered by exact-match tiers; its snippet
+is trimmed around the sentence of that chunk that shares the most words with the query, and
+is an exact slice of the extracted text (``text[start:end] == snippet``), so the UI can
+highlight and jump to it.
 """
 
 from __future__ import annotations
@@ -212,17 +213,25 @@ class Searcher:
             chunk_scores = {c: 1.0 for c in first}
         else:
             chunk_scores = self._fuse_chunks(dense, lexical, mode)
-        files = self._rank_files(owners, chunk_scores, names, lexical, frequencies, parsed, rules, mode)[
-            :limit
-        ]
+        files = self._rank_files(owners, chunk_scores, names, lexical, frequencies, parsed, rules, mode)
+        terms = query_terms(" ".join(parsed.words + parsed.phrases))
+        results = self._results(files[:limit], owners, chunk_scores, terms)
+        return SearchResponse(query, results, time.perf_counter() - started)
+
+    def _results(
+        self,
+        files: list[tuple[int, float]],
+        owners: dict[int, int],
+        chunk_scores: dict[int, float],
+        terms: set[str],
+    ) -> list[SearchResult]:
+        """Results for ranked (file id, score) pairs: each file's best passages, snippets cut."""
         by_file: dict[int, list[int]] = {}
         for chunk_id, file_id in owners.items():
             by_file.setdefault(file_id, []).append(chunk_id)
-        shown = {f for f, _ in files}
         # Text is read only for the passages of the files shown.
-        hits = self.store.chunk_hits([c for f in shown for c in by_file.get(f, [])])
+        hits = self.store.chunk_hits([c for f, _ in files for c in by_file.get(f, [])])
         results = []
-        terms = query_terms(" ".join(parsed.words + parsed.phrases))
         for rank, (file_id, score) in enumerate(files):
             chunks = sorted(
                 (c for c in by_file.get(file_id, []) if c in hits), key=lambda c: -chunk_scores.get(c, 0.0)
@@ -240,7 +249,7 @@ class Searcher:
             if passages:
                 top = hits[chunks[0]]
                 results.append(SearchResult(top.path, top.title, score, passages))
-        return SearchResponse(query, results, time.perf_counter() - started)
+        return results
 
     def more_like_this(
         self, path: str | None = None, passage: str | None = None, limit: int = 10
@@ -265,20 +274,13 @@ class Searcher:
         else:
             return SearchResponse("", [], 0.0)
         ids, scores = self.ann.query(vector, max(MIN_CANDIDATES, (limit + 1) * CANDIDATES_PER_RESULT))
-        hits = self.store.chunk_hits(ids)
         chunk_scores = dict(zip(ids, scores, strict=True))
-        terms = query_terms(passage or "")
+        owners = {c: f for c, f in self.store.chunk_owners(ids).items() if f not in exclude}
         best: dict[int, float] = {}
-        for chunk_id, hit in hits.items():
-            if hit.file_id not in exclude:
-                best[hit.file_id] = max(best.get(hit.file_id, -1.0), chunk_scores[chunk_id])
-        results = []
-        for file_id, score in sorted(best.items(), key=lambda item: -item[1])[:limit]:
-            chunks = sorted(
-                (c for c, h in hits.items() if h.file_id == file_id), key=lambda c: -chunk_scores[c]
-            )
-            passages = [_passage(hits[c], chunk_scores[c], terms) for c in chunks[:PASSAGES_PER_FILE]]
-            results.append(SearchResult(hits[chunks[0]].path, hits[chunks[0]].title, score, passages))
+        for chunk_id, file_id in owners.items():
+            best[file_id] = max(best.get(file_id, -1.0), chunk_scores[chunk_id])
+        files = sorted(best.items(), key=lambda item: -item[1])[:limit]
+        results = self._results(files, owners, chunk_scores, query_terms(passage or ""))
         return SearchResponse(label, results, time.perf_counter() - started)
 
     def _keyword_side(
