@@ -193,8 +193,7 @@ class Searcher:
         parsed = parse_query(query)
         if limit <= 0 or (parsed.is_empty and not parsed.has_filters):
             return SearchResponse(query, [], 0.0)
-        total_chunks = max(len(self.ann), 1)  # one vector per chunk; cheaper than COUNT(*)
-        common = max(COMMON_MIN_CHUNKS, int(total_chunks * COMMON_FRACTION))
+        common = self._common_threshold()
         rules = self._restrictions(parsed, common)
         allowed = rules.allowed
         candidates = max(MIN_CANDIDATES, limit * CANDIDATES_PER_RESULT)
@@ -389,9 +388,8 @@ class Searcher:
 
     def _exact_tokens(self, parsed: ParsedQuery, frequencies: dict[str, int]) -> tuple[list[str], list[str]]:
         """(identifiers and codes, rare plain words) of the query."""
-        total = max(len(self.ann), 1)
-        cap = max(2, int(total * RARE_CHUNK_FRACTION))
-        common = max(COMMON_MIN_CHUNKS, int(total * COMMON_FRACTION))
+        cap = max(2, int(max(len(self.ann), 1) * RARE_CHUNK_FRACTION))
+        common = self._common_threshold()
         identifiers, rare = [], []
         for word in parsed.words:
             token = clean_token(word)
@@ -403,6 +401,11 @@ class Searcher:
             elif len(token) >= 4 and 0 < frequencies.get(token.lower(), cap + 1) <= cap:
                 rare.append(token)
         return identifiers, rare
+
+    def _common_threshold(self) -> int:
+        """Chunks a word may appear in before it counts as too common to search by keyword."""
+        total_chunks = max(len(self.ann), 1)  # one vector per chunk; cheaper than COUNT(*)
+        return max(COMMON_MIN_CHUNKS, int(total_chunks * COMMON_FRACTION))
 
     def _first_chunks(self, file_ids: list[int]) -> dict[int, ChunkHit]:
         found: dict[int, ChunkHit] = {}
