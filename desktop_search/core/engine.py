@@ -185,14 +185,11 @@ class Engine:
             raise UserError(f"{folder} is not an indexed folder (see `desktop-search status`)")
         with self.writing():
             files = len(self.store.files_of_root(matching[0]))
-            removed = self.store.remove_root(matching[0])
-            generation = self.store.vectors_generation()
-            for model in self._models.values():
-                model.ann.remove(removed)
-                model.ann.sync_generation(generation)
+            self.store.remove_root(matching[0])
             self.store.checkpoint()
             self.store.vacuum()  # so the forgotten text is not left in free pages
-            self._rebuild_saved_indexes(generation)
+            # Rebuilt, not just marked deleted: the forgotten vectors must leave the file too.
+            self._rebuild_saved_indexes(self.store.vectors_generation())
         return files
 
     def _rebuild_saved_indexes(self, generation: int) -> None:
