@@ -125,8 +125,7 @@ class TerminalProgress:
 def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_search.core.engine import Engine
 
-    engine = Engine.open(paths, load_settings(paths.settings_file))
-    try:
+    with Engine.open_profile(paths) as engine:
         roots = engine.add_roots(args.paths) if args.paths else engine.roots()
         if not roots:
             raise UserError("No folders to index: give one, e.g. `desktop-search index ~/Documents`")
@@ -139,8 +138,6 @@ def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
         bar = TerminalProgress()
         report = engine.index(roots, progress=bar)
         bar.done()
-    finally:
-        engine.close()
     rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
     print(
         f"Indexed {report.files_indexed} files ({report.files_unchanged} unchanged, "
@@ -164,7 +161,7 @@ def _cmd_watch(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_search.core.live import LiveIndexer, lower_process_priority
 
     lower_process_priority()
-    engine = Engine.open(paths, load_settings(paths.settings_file))
+    engine = Engine.open_profile(paths)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -207,8 +204,7 @@ def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
         raise UserError("--limit must be positive")
     if not paths.database.exists():
         raise UserError(f"Nothing indexed in {paths.data_dir} yet: run `desktop-search index FOLDER` first")
-    engine = Engine.open(paths, load_settings(paths.settings_file))
-    try:
+    with Engine.open_profile(paths) as engine:
         searcher = engine.searcher()
         if args.like:
             queries = iter([str(args.like.expanduser().resolve())])
@@ -227,8 +223,6 @@ def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
                 sys.stdout.flush()
             else:
                 _print_results(response)
-    finally:
-        engine.close()
     return 0
 
 
@@ -253,12 +247,9 @@ def _print_results(response: object) -> None:
 def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_search.core.engine import Engine
 
-    engine = Engine.open(paths, load_settings(paths.settings_file))
-    try:
+    with Engine.open_profile(paths) as engine:
         status = engine.status()
         problems = engine.store.problem_files(limit=20)
-    finally:
-        engine.close()
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
@@ -294,11 +285,8 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
 def _cmd_forget(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_search.core.engine import Engine
 
-    engine = Engine.open(paths, load_settings(paths.settings_file))
-    try:
+    with Engine.open_profile(paths) as engine:
         removed = engine.forget(args.path)
-    finally:
-        engine.close()
     print(f"Forgot {args.path}: {removed} files purged from the index.")
     return 0
 

@@ -113,13 +113,12 @@ def sample_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine_factory(app_paths: AppPaths) -> Iterator[object]:
-    from desktop_search.config import load_settings
     from desktop_search.core.engine import Engine
 
     opened: list[Engine] = []
 
     def make() -> Engine:
-        engine = Engine.open(app_paths, load_settings(app_paths.settings_file))
+        engine = Engine.open_profile(app_paths)
         opened.append(engine)
         return engine
 

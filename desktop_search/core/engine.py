@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_search.config import Settings
+from desktop_search.config import Settings, load_settings
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.embed import Embedder
 from desktop_search.core.errors import UserError
@@ -50,7 +50,8 @@ class ModelInUse:
 
 
 class Engine:
-    """Open with ``Engine.open(paths, settings)``; close when done."""
+    """Open with ``Engine.open(paths, settings)`` or ``Engine.open_profile(paths)``; close
+    when done (or use it as a context manager)."""
 
     def __init__(self, paths: AppPaths, settings: Settings, store: Store) -> None:
         self.paths = paths
@@ -66,8 +67,19 @@ class Engine:
         paths.ensure()
         return cls(paths, settings, Store(paths.database))
 
+    @classmethod
+    def open_profile(cls, paths: AppPaths) -> Engine:
+        """Open with the settings saved in the data dir."""
+        return cls.open(paths, load_settings(paths.settings_file))
+
     def close(self) -> None:
         self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- models -------------------------------------------------------------------------
     def preferred_model(self) -> ResolvedModel:

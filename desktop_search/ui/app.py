@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 # onnxruntime must be imported before Qt on Windows (DLL search order), and with
 # telemetry off: importing the engine first does both.
-from desktop_search.config import load_settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.errors import UserError
 from desktop_search.core.search import SearchResponse
@@ -169,7 +168,7 @@ def run_app(paths: AppPaths) -> int:
     """Start the GUI on this data dir; returns the exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
-        engine = Engine.open(paths, load_settings(paths.settings_file))
+        engine = Engine.open_profile(paths)
     except UserError as exc:
         log.error("%s", exc)
         raise
