@@ -46,6 +46,31 @@ def source_files() -> list[Path]:
     return files
 
 
+def store_real_text(store: Store, root: int, model_id: str, dimension: int, count: int) -> tuple[int, int]:
+    """Store ``count`` chunks of real text (random unit vectors) under ``root``: (chunks, files)."""
+    rng = np.random.default_rng(0)
+    total = files = 0
+    for number, path in enumerate(source_files()):
+        if total >= count:
+            break
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        chunks = chunk_text(text)[: count - total]
+        if not chunks:
+            continue
+        vectors = rng.standard_normal((len(chunks), dimension)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        items = [NewChunk(c, "text", v) for c, v in zip(chunks, vectors, strict=True)]
+        store.replace_file_chunks(
+            root, str(path), (len(text), number, number), str(number), None, items, model_id
+        )
+        total += len(chunks)
+        files += 1
+    return total, files
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -58,29 +83,12 @@ def main() -> None:
     resolved = resolve_model(ModelLocations(work / "none", args.model_dir), "all-MiniLM-L6-v2")
     embedder = Embedder(resolved.folder, resolved.manifest, provider="cpu", threads=2)
     store = Store(work / "index.sqlite3")
-    root = store.add_root("/bench")
-    rng = np.random.default_rng(0)
-    total = 0
     started = time.monotonic()
-    for number, path in enumerate(source_files()):
-        if total >= args.chunks:
-            break
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        chunks = chunk_text(text)[: args.chunks - total]
-        if not chunks:
-            continue
-        vectors = rng.standard_normal((len(chunks), embedder.dimension)).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        items = [NewChunk(c, "text", v) for c, v in zip(chunks, vectors, strict=True)]
-        store.replace_file_chunks(
-            root, str(path), (len(text), number, number), str(number), None, items, embedder.model_id
-        )
-        total += len(chunks)
+    total, files = store_real_text(
+        store, store.add_root("/bench"), embedder.model_id, embedder.dimension, args.chunks
+    )
     log.info(
-        "stored %d chunks of real text from %d files in %.0f s", total, number, time.monotonic() - started
+        "stored %d chunks of real text from %d files in %.0f s", total, files, time.monotonic() - started
     )
     ann = AnnIndex(work / "ann", embedder.model_id, embedder.dimension)
     started = time.monotonic()

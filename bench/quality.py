@@ -21,16 +21,26 @@ import time
 from pathlib import Path
 
 from bench.ir import COLLECTIONS, bm25_rankings, doc_id_of, evaluate, load_collection, write_documents
+from desktop_search.config import PRECISIONS, Settings, save_settings
+from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.search import MODES
+from desktop_search.paths import AppPaths
 
 log = logging.getLogger("bench.quality")
 
 
-def run_product(collection_name: str, work: Path) -> tuple[dict[str, dict[str, list[str]]], float]:
+def run_product(
+    collection_name: str, work: Path, precision: str = "auto", model_dir: Path | None = None
+) -> tuple[dict[str, dict[str, list[str]]], float]:
     """Index through the CLI, then the rankings of every query in each mode."""
     collection = load_collection(collection_name)
-    docs, data = work / collection_name, work / f"{collection_name}-data"
+    docs, data = work / collection_name, work / f"{collection_name}-{precision}-data"
     write_documents(collection, docs)
+    paths = AppPaths(data)
+    paths.ensure()
+    if model_dir is not None:  # an already exported model folder instead of exporting one here
+        (paths.models_dir / read_manifest(model_dir).name).symlink_to(model_dir.resolve())
+    save_settings(paths.settings_file, Settings(precision=precision))
     base = [sys.executable, "-m", "desktop_search", "--data-dir", str(data)]
     started = time.perf_counter()
     subprocess.run([*base, "index", str(docs)], check=True, capture_output=True, text=True)
@@ -55,6 +65,8 @@ def main() -> None:
     )
     parser.add_argument("collections", nargs="*", default=list(COLLECTIONS))
     parser.add_argument("--out", type=Path, default=Path("bench/results/quality.json"))
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS)
+    parser.add_argument("--model-dir", type=Path, help="an exported model folder to use (default: export)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     work = Path(tempfile.mkdtemp(prefix="ds-quality-"))
@@ -62,7 +74,7 @@ def main() -> None:
     log.info("%-10s %-10s %8s %8s %10s", "collection", "system", "nDCG@10", "MRR@10", "Recall@100")
     for name in args.collections:
         collection = load_collection(name)
-        by_mode, index_s = run_product(name, work)
+        by_mode, index_s = run_product(name, work, args.precision, args.model_dir)
         table[name] = {mode: evaluate(collection, rankings) for mode, rankings in by_mode.items()}
         table[name]["rank_bm25"] = evaluate(collection, bm25_rankings(collection))
         table[name]["hybrid"]["index_seconds"] = index_s

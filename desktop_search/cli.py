@@ -131,7 +131,7 @@ def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
             raise UserError("No folders to index: give one, e.g. `desktop-search index ~/Documents`")
         model = engine.preferred_model()
         print(
-            f"Model: {model.manifest.name}"
+            f"Model: {model.manifest.name} ({model.manifest.variant})"
             + (f" (offline fallback: {model.fallback_reason})" if model.fallback_reason else ""),
             file=sys.stderr,
         )
@@ -309,6 +309,12 @@ def _cmd_model(args: argparse.Namespace, paths: AppPaths) -> int:
                 else "not installed"
             )
             print(f"{mark} {name:<22} {where}\n    {spec.description}")
+            if name in installed:
+                manifest = installed[name].manifest
+                print(
+                    f"    variants: {', '.join(manifest.variant_names())}; on a CPU runs "
+                    f"{manifest.cpu_variant} ({manifest.cpu_variant_reason or 'no measurement'})"
+                )
         for name, found in installed.items():
             if name not in KNOWN_MODELS:
                 print(f"  {name:<22} installed ({found.origin}: {found.folder})")

@@ -14,6 +14,7 @@ from desktop_search.core.files import atomic_write
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("auto", "cpu", "coreml", "cuda")
+PRECISIONS = ("auto", "fp32", "int8")  # auto: the model's CPU choice on a CPU, fp32 on a GPU
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Settings:
 
     model: str = "bge-small-en-v1.5"
     provider: str = "auto"
+    precision: str = "auto"
     threads: int = 0  # 0: choose from the CPU count
     max_file_size_mb: float = 20.0
     index_hidden_files: bool = False
@@ -32,6 +34,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:
             raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, not {self.provider!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         if self.threads < 0:
             raise ValueError("threads must be 0 (automatic) or positive")
         if self.max_file_size_mb <= 0:

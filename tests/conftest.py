@@ -19,6 +19,7 @@ from desktop_search.config import Settings, save_settings
 from desktop_search.core.embed import Embedder
 from desktop_search.core.model.manifest import ModelFolderError, read_manifest
 from desktop_search.core.model.provision import ModelLocations, ResolvedModel, export_known_model
+from desktop_search.core.model.quantize import add_int8_variant_in_child
 from desktop_search.core.model.registry import MINILM
 from desktop_search.paths import AppPaths
 
@@ -33,6 +34,9 @@ def offline_model() -> ResolvedModel:
     folder = locations.user_dir / MINILM.name
     try:
         manifest = read_manifest(folder, verify_checksum=True)
+        if not manifest.variants:  # a cache from before int8 variants existed
+            assert add_int8_variant_in_child(folder)
+            manifest = read_manifest(folder, verify_checksum=True)
         return ResolvedModel(folder, manifest, "user")
     except ModelFolderError:
         shutil.rmtree(folder, ignore_errors=True)

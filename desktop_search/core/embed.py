@@ -20,7 +20,7 @@ import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
 import desktop_search  # noqa: F401  (sets ORT_DISABLE_TELEMETRY before onnxruntime loads)
-from desktop_search.core.model.manifest import MODEL_FILE, TOKENIZER_FILE, ModelManifest
+from desktop_search.core.model.manifest import TOKENIZER_FILE, ModelManifest
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class Embedder:
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         options.log_severity_level = 3
         providers = _providers_for(provider, cache_dir)
-        self._session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=providers)
+        self._session = ort.InferenceSession(str(folder / manifest.model_file), options, providers=providers)
         self._input_names = {i.name for i in self._session.get_inputs()}
         active = self._session.get_providers()[0]
         wanted = PROVIDER_NAMES.get(provider)
@@ -103,6 +103,9 @@ class Embedder:
             fallback = f"{wanted} is not usable here; running on {active}"
             log.warning("Execution provider fallback: %s", fallback)
         self.provider = ProviderReport(provider, active, fallback)
+        # On a GPU, inputs are copied to the device once and the output is written straight
+        # into host memory (IO binding) instead of onnxruntime's extra staging copies.
+        self.io_binding_device = "cuda" if active == PROVIDER_NAMES["cuda"] else None
 
     @property
     def model_id(self) -> str:
@@ -170,7 +173,10 @@ class Embedder:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        (hidden,) = self._session.run([self.manifest.output_name], feeds)
+        if self.io_binding_device:
+            hidden = self._run_bound(feeds, self.io_binding_device)
+        else:
+            (hidden,) = self._session.run([self.manifest.output_name], feeds)
         hidden = np.asarray(hidden, dtype=np.float32)
         if self.manifest.pooling == "cls":
             pooled = hidden[:, 0, :]
@@ -181,3 +187,11 @@ class Embedder:
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             pooled = pooled / np.maximum(norms, 1e-12)
         return np.asarray(pooled, dtype=np.float32)
+
+    def _run_bound(self, feeds: dict[str, npt.NDArray[np.int64]], device: str) -> Vectors:
+        binding = self._session.io_binding()
+        for name, array in feeds.items():
+            binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(array, device, 0))
+        binding.bind_output(self.manifest.output_name, "cpu")
+        self._session.run_with_iobinding(binding)
+        return cast(Vectors, binding.copy_outputs_to_cpu()[0])

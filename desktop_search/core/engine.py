@@ -23,6 +23,8 @@ from desktop_search.core.lock import WriterLock
 from desktop_search.core.model.provision import (
     ModelLocations,
     ResolvedModel,
+    all_variants,
+    choose_variant,
     installed_models,
     resolve_model,
 )
@@ -85,7 +87,8 @@ class Engine:
     def preferred_model(self) -> ResolvedModel:
         """The model new vectors are made with: the setting's model, or the offline fallback."""
         if self._preferred is None:
-            self._preferred = resolve_model(model_locations(self.paths), self.settings.model)
+            resolved = resolve_model(model_locations(self.paths), self.settings.model)
+            self._preferred = choose_variant(resolved, self.settings.provider, self.settings.precision)
             if self._preferred.fallback_reason:
                 log.info(
                     "Using the offline model %s: %s",
@@ -133,8 +136,9 @@ class Engine:
         if index_model is None or index_model == preferred.manifest.model_id:
             return preferred
         for installed in installed_models(model_locations(self.paths)):
-            if installed.manifest.model_id == index_model:
-                return installed
+            for variant in all_variants(installed):
+                if variant.manifest.model_id == index_model:
+                    return variant
         raise UserError(
             f"The index was built with {index_model}, which is no longer installed; "
             f"run `desktop-search index` to re-embed with {preferred.manifest.model_id}."
@@ -257,6 +261,8 @@ class Engine:
                 "name": search_model.manifest.name,
                 "id": search_model.manifest.model_id,
                 "source": search_model.manifest.source,
+                "variant": search_model.manifest.variant,
+                "cpu_variant_reason": search_model.manifest.cpu_variant_reason,
                 "origin": search_model.origin,
                 "preferred": self.settings.model,
                 "fallback_reason": search_model.fallback_reason,

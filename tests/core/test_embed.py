@@ -72,3 +72,13 @@ def test_provider_actually_in_use_is_reported(offline_model: ResolvedModel) -> N
     else:
         assert cuda.provider.active in ("CUDAExecutionProvider", "CPUExecutionProvider")
         assert (cuda.provider.active == "CUDAExecutionProvider") == (cuda.provider.fallback_reason is None)
+
+
+def test_io_binding_path_gives_the_same_vectors(offline_model: ResolvedModel) -> None:
+    """The GPU path binds inputs and output; with the CPU as the device it must agree exactly."""
+    texts = ["short", "a longer passage about the boundary layer of a wing " * 5, "third text"]
+    plain = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=1)
+    bound = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=1)
+    assert plain.io_binding_device is None  # only a CUDA session binds by default
+    bound.io_binding_device = "cpu"
+    np.testing.assert_allclose(bound.embed_passages(texts), plain.embed_passages(texts), atol=1e-6)

@@ -160,7 +160,12 @@ def test_a_new_model_never_mixes_into_the_index(
     # A second model (same weights, another identity), chosen in the settings.
     other = app_paths.models_dir / "minilm-variant"
     shutil.copytree(offline_model.folder, other)
-    write_manifest(other, dataclasses.replace(read_manifest(other), name="minilm-variant", sha256="0" * 64))
+    write_manifest(
+        other,
+        dataclasses.replace(
+            read_manifest(other), name="minilm-variant", sha256="0" * 64, variants=(), cpu_variant="fp32"
+        ),
+    )
     save_settings(app_paths.settings_file, Settings(model="minilm-variant", threads=2))
     switched = engine_factory()
     status = switched.status()

@@ -21,6 +21,7 @@ from desktop_search.core.model.manifest import (
     MODEL_FILE,
     TOKENIZER_FILE,
     ModelManifest,
+    read_manifest,
     write_manifest,
 )
 from desktop_search.core.model.registry import ModelSpec
@@ -107,4 +108,8 @@ def fetch_from_hub(spec: ModelSpec, target_dir: Path, progress: ByteProgress | N
         shutil.rmtree(target_dir)
     os.replace(partial_dir, target_dir)
     log.info("Downloaded %s as %s", spec.name, manifest.model_id)
+    from desktop_search.core.model.quantize import add_int8_variant_in_child
+
+    if add_int8_variant_in_child(target_dir):
+        manifest = read_manifest(target_dir)
     return manifest

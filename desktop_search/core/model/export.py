@@ -129,7 +129,13 @@ def _export_in_this_process(request: ExportRequest) -> ModelManifest:
         notes="exported by optimum (fp32, library=transformers)",
     )
     write_manifest(request.target_dir, manifest)
-    return manifest
+    try:
+        from desktop_search.core.model.quantize import add_int8_variant
+
+        return add_int8_variant(request.target_dir)
+    except Exception:  # the fp32 model is complete and works; int8 is a speed-up
+        log.exception("Could not make the int8 variant of %s; keeping fp32 only", request.name)
+        return manifest
 
 
 def export_model(request: ExportRequest, timeout_s: float = 1800) -> ModelManifest:

@@ -1,4 +1,9 @@
-"""The model folder format: ``model.onnx`` + ``tokenizer.json`` + ``manifest.json``."""
+"""The model folder format: ``model.onnx`` + ``tokenizer.json`` + ``manifest.json``.
+
+A folder may also hold reduced-precision variants of the same weights (``model_int8.onnx``).
+The manifest lists them with how they were made and how close they came to fp32, and names
+the variant to run on a CPU (``cpu_variant``) with the reason it was chosen.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,18 @@ class ModelFolderError(Exception):
 
 
 @dataclass(frozen=True)
+class ModelVariant:
+    """A reduced-precision copy of the model's weights in the same folder."""
+
+    name: str  # "int8"
+    file: str
+    sha256: str
+    method: str
+    cosine_mean: float  # to the fp32 vectors, on the gate texts
+    cosine_min: float
+
+
+@dataclass(frozen=True)
 class ModelManifest:
     """What the embedder needs to know to turn the ONNX graph's output into vectors."""
 
@@ -38,24 +55,58 @@ class ModelManifest:
     sha256: str
     format: int = MANIFEST_FORMAT
     notes: str = ""
+    variants: tuple[ModelVariant, ...] = ()
+    cpu_variant: str = "fp32"
+    cpu_variant_reason: str = ""
+    # Which weights this manifest describes: the folder's file is fp32; ``with_variant``
+    # gives the view of a variant (its file and hash, hence its own model id).
+    variant: str = "fp32"
+    model_file: str = MODEL_FILE
 
     @property
     def model_id(self) -> str:
         """Identity recorded with every vector: name plus a prefix of the weights' hash."""
         return f"{self.name}@{self.sha256[:12]}"
 
+    def variant_names(self) -> list[str]:
+        return ["fp32", *(v.name for v in self.variants)]
+
+    def with_variant(self, name: str) -> ModelManifest:
+        """The manifest as seen by an embedder running variant ``name`` (fp32 or a listed one)."""
+        if name == "fp32":
+            return self
+        for variant in self.variants:
+            if variant.name == name:
+                return dataclasses.replace(self, variant=name, model_file=variant.file, sha256=variant.sha256)
+        raise ModelFolderError(f"{self.name} has no {name} variant")
+
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["variants"] = [dataclasses.asdict(v) for v in self.variants]
+        for view_only in ("variant", "model_file"):
+            data.pop(view_only)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ModelManifest:
-        known = {f.name for f in dataclasses.fields(cls)}
-        missing = known - set(data) - {"format", "notes"}
+        known = {f.name for f in dataclasses.fields(cls)} - {"variant", "model_file"}
+        optional = {"format", "notes", "variants", "cpu_variant", "cpu_variant_reason"}
+        missing = known - set(data) - optional
         if missing:
             raise ModelFolderError(f"manifest lacks {', '.join(sorted(missing))}")
         if data["pooling"] not in ("cls", "mean"):
             raise ModelFolderError(f"unknown pooling {data['pooling']!r}")
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        try:
+            values["variants"] = tuple(ModelVariant(**v) for v in data.get("variants", []))
+        except TypeError as exc:
+            raise ModelFolderError(f"manifest has a malformed variant: {exc}") from exc
+        manifest = cls(**values)
+        if any(Path(v.file).name != v.file or v.file == MODEL_FILE for v in manifest.variants):
+            raise ModelFolderError("manifest names a variant file outside its folder")
+        if manifest.cpu_variant not in manifest.variant_names():
+            raise ModelFolderError(f"manifest names an unknown cpu_variant {manifest.cpu_variant!r}")
+        return manifest
 
 
 def write_manifest(folder: Path, manifest: ModelManifest) -> None:
@@ -74,6 +125,12 @@ def read_manifest(folder: Path, verify_checksum: bool = False) -> ModelManifest:
     if not isinstance(data, dict):
         raise ModelFolderError(f"{folder / MANIFEST_FILE} is not a JSON object")
     manifest = ModelManifest.from_json(data)
-    if verify_checksum and sha256_of(folder / MODEL_FILE) != manifest.sha256:
-        raise ModelFolderError(f"{folder / MODEL_FILE} does not match its manifest checksum")
+    for variant in manifest.variants:
+        if not (folder / variant.file).is_file():
+            raise ModelFolderError(f"{folder} has no {variant.file} (its {variant.name} variant)")
+    if verify_checksum:
+        for name in manifest.variant_names():
+            view = manifest.with_variant(name)
+            if sha256_of(folder / view.model_file) != view.sha256:
+                raise ModelFolderError(f"{folder / view.model_file} does not match its manifest checksum")
     return manifest

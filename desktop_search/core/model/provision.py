@@ -6,6 +6,7 @@ which the user calls explicitly (``desktop-search model fetch``).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 from dataclasses import dataclass
@@ -54,6 +55,38 @@ def _valid(folder: Path) -> ModelManifest | None:
     except (ModelFolderError, TypeError) as exc:
         log.warning("Ignoring model folder %s: %s", folder, exc)
         return None
+
+
+def gpu_will_run(provider: str) -> bool:
+    """Whether the provider setting puts the model on a GPU (where int8 brings nothing)."""
+    import onnxruntime as ort
+
+    available = set(ort.get_available_providers())
+    if provider in ("auto", "cuda") and "CUDAExecutionProvider" in available:
+        return True
+    return provider == "coreml" and "CoreMLExecutionProvider" in available
+
+
+def choose_variant(resolved: ResolvedModel, provider: str, precision: str) -> ResolvedModel:
+    """The weights to run: the precision asked for, else fp32 on a GPU and the model's CPU
+    choice on a CPU. A variant the folder lacks falls back to fp32."""
+    manifest = resolved.manifest
+    if precision == "auto":
+        wanted = "fp32" if gpu_will_run(provider) else manifest.cpu_variant
+    else:
+        wanted = precision
+    if wanted not in manifest.variant_names():
+        log.warning("%s has no %s variant; running fp32", manifest.name, wanted)
+        wanted = "fp32"
+    return dataclasses.replace(resolved, manifest=manifest.with_variant(wanted))
+
+
+def all_variants(resolved: ResolvedModel) -> list[ResolvedModel]:
+    """The model once per variant its folder holds (fp32 first)."""
+    return [
+        dataclasses.replace(resolved, manifest=resolved.manifest.with_variant(name))
+        for name in resolved.manifest.variant_names()
+    ]
 
 
 def find_installed(locations: ModelLocations, name: str) -> ResolvedModel | None:
