@@ -16,7 +16,7 @@ from typing import Any
 
 from desktop_search.config import Settings, load_settings
 from desktop_search.core.ann import AnnIndex
-from desktop_search.core.embed import Embedder
+from desktop_search.core.embed import Embedder, trim_c_heap
 from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import INDEX_MODEL_KEY, Indexer, IndexProgress, IndexReport
 from desktop_search.core.lock import WriterLock
@@ -112,6 +112,7 @@ class Engine:
             ann = AnnIndex(self.paths.ann_dir, model_id, resolved.manifest.dimension)
             ann.open(self.store, progress)
             self._save_if_rebuilt(ann)
+            trim_c_heap()  # loading or rebuilding leaves freed buffers behind
             self._models[model_id] = ModelInUse(resolved, embedder, ann)
         return self._models[model_id]
 

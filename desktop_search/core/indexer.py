@@ -361,6 +361,8 @@ class Indexer:
         self._save_if_due(force=save)
         self.store.checkpoint(wait=save)
         report.problems = self.store.problem_files()
+        if report.chunks_embedded:
+            self.embedder.release_memory()
 
     def _backfill(self, report: IndexReport, should_cancel: Callable[[], bool]) -> None:
         """Embed chunks that have no vector for the current model (after a model change)."""

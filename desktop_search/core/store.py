@@ -29,6 +29,10 @@ STATUS_INDEXED = "indexed"
 STATUS_FAILED = "failed"
 STATUS_SKIPPED = "skipped"
 STATUS_PENDING = "pending"
+# No memory-mapped reads: after a few hundred keyword searches a 100k-chunk database had
+# 250 MB of its pages mapped into the app (bench.footprint), for ~1.5 ms less per search.
+MMAP_BYTES = 0
+CACHE_KIB = 8192  # SQLite page cache per connection: 4 MB or 16 MB measured the same search latency
 
 Vector = npt.NDArray[np.float32]
 
@@ -89,9 +93,8 @@ class Store:
                     os.chmod(path, 0o600)
             self._db.execute("PRAGMA busy_timeout = 10000")
             self._db.execute("PRAGMA foreign_keys = ON")
-            # Keyword search reads many FTS pages: map the file instead of copying pages.
-            self._db.execute("PRAGMA mmap_size = 268435456")
-            self._db.execute("PRAGMA cache_size = -16384")
+            self._db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             if not readonly:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
+import pytest
 
 from desktop_search.core.embed import Embedder
 from desktop_search.core.model.provision import ResolvedModel
@@ -82,3 +84,25 @@ def test_io_binding_path_gives_the_same_vectors(offline_model: ResolvedModel) ->
     assert plain.io_binding_device is None  # only a CUDA session binds by default
     bound.io_binding_device = "cpu"
     np.testing.assert_allclose(bound.embed_passages(texts), plain.embed_passages(texts), atol=1e-6)
+
+
+def test_memory_of_large_batches_is_handed_back(offline_model: ResolvedModel) -> None:
+    """After a crawl-sized batch the process shrinks back: only Linux reports RSS this way."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc")
+
+    def rss_mb() -> float:
+        line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmRSS"))
+        return int(line.split()[1]) / 1024
+
+    embedder = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=2)
+    embedder.embed_query("warm up")
+    before = rss_mb()
+    texts = [f"passage {i} about the boundary layer and heat transfer " * 30 for i in range(64)]
+    vectors = embedder.embed_passages(texts)
+    grown = rss_mb()
+    embedder.release_memory()
+    after = rss_mb()
+    assert grown - before > 20  # the batch's activations really were held
+    assert after - before < (grown - before) / 2
+    np.testing.assert_allclose(embedder.embed_passages(texts[:3]), vectors[:3], atol=1e-5)  # still works

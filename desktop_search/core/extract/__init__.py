@@ -10,29 +10,28 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_search.core.extract import html, text
+from desktop_search.core.extract import epub, html, mail, office, opendocument, pdf, rtf, text
+from desktop_search.core.extract.document import (
+    STATUS_ENCRYPTED,
+    STATUS_FAILED,
+    STATUS_SKIPPED,
+    ExtractedDocument,
+    ExtractionError,
+)
 
-
-@dataclass(frozen=True)
-class ExtractedDocument:
-    """Plain text of a file, its title if it has one, and page starts where known."""
-
-    text: str
-    title: str | None = None
-    page_starts: list[int] = field(default_factory=list)
-    content_hash: str = ""  # sha256 of the file's bytes, set by ``extract``
-
-
-class ExtractionError(Exception):
-    """A file that could not be extracted: ``status`` is 'failed' or 'skipped'."""
-
-    def __init__(self, status: str, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
+__all__ = [
+    "STATUS_ENCRYPTED",
+    "STATUS_FAILED",
+    "STATUS_SKIPPED",
+    "ExtractedDocument",
+    "ExtractionError",
+    "extract",
+    "extractor_for",
+    "is_supported",
+    "register_extractor",
+]
 
 
 Extractor = Callable[[bytes, str], ExtractedDocument]
@@ -55,6 +54,28 @@ def _html(data: bytes, name: str) -> ExtractedDocument:
 
 _EXTRACTORS: dict[str, Extractor] = {ext: _plain for ext in text.TEXT_EXTENSIONS}
 _EXTRACTORS.update({ext: _html for ext in (".html", ".htm", ".xhtml")})
+_EXTRACTORS.update(
+    {
+        ".pdf": pdf.extract_pdf,
+        ".docx": office.extract_docx,
+        ".docm": office.extract_docx,
+        ".pptx": office.extract_pptx,
+        ".pptm": office.extract_pptx,
+        ".xlsx": office.extract_xlsx,
+        ".xlsm": office.extract_xlsx,
+        ".doc": office.refuse_legacy,
+        ".xls": office.refuse_legacy,
+        ".ppt": office.refuse_legacy,
+        ".odt": opendocument.extract_odf,
+        ".ods": opendocument.extract_odf,
+        ".odp": opendocument.extract_odf,
+        ".ott": opendocument.extract_odf,
+        ".epub": epub.extract_epub,
+        ".rtf": rtf.extract_rtf,
+        ".eml": mail.extract_eml,
+        ".mbox": mail.extract_mbox,
+    }
+)
 
 
 def register_extractor(extensions: list[str], extractor: Extractor) -> None:
@@ -96,5 +117,9 @@ def extract(path: Path, max_bytes: int) -> ExtractedDocument:
         return dataclasses.replace(document, content_hash=hashlib.sha256(data).hexdigest())
     except ExtractionError:
         raise
+    except MemoryError as exc:
+        raise ExtractionError("failed", "out of memory while extracting") from exc
+    except RecursionError as exc:
+        raise ExtractionError("failed", "parse error: nested too deeply") from exc
     except Exception as exc:  # a user's file must never crash the indexer
         raise ExtractionError("failed", f"parse error: {type(exc).__name__}: {exc}") from exc
