@@ -1,12 +1,13 @@
 """hnswlib at the product's settings: query latency and recall@10 against brute force.
 
-    python -m bench.ann [--vectors 100000] [--queries 500]
+    python -m bench.ann [--vectors 100000] [--queries 500] [--ef 48 64 96]
 
 Synthetic unit vectors (384-d, like the models), clustered around 2,000 centres (cosine
 ~0.8 to their centre) so that neighbours are meaningful, as with real embeddings. Builds
 the index the product's way (``AnnIndex``: space 'ip', M=16, ef_construction=200), queries
-one vector at a time with the product's ef, times ``AnnIndex.query`` (k=10) and compares
-with exact inner products.
+one vector at a time, times ``AnnIndex.query`` and compares with exact inner products: k=10
+at each ``--ef`` (the product's is ``EF_SEARCH``), and k=80 as hybrid search asks for 10
+results (ef = k then).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+import desktop_search.core.ann as ann_module
 from bench.search_latency import percentile
 from desktop_search.core.ann import EF_SEARCH, AnnIndex
 
@@ -36,6 +38,7 @@ def main() -> None:
     )
     parser.add_argument("--vectors", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--ef", type=int, nargs="+", default=[48, 64, EF_SEARCH])
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rng = np.random.default_rng(0)
@@ -53,18 +56,20 @@ def main() -> None:
     log.info(
         "built %d vectors in %.0f s (M=16, ef_construction=200)", args.vectors, time.monotonic() - started
     )
-    timings, recalls = [], []
-    for query in queries:
-        t0 = time.perf_counter()
-        ids, _ = ann.query(query, 10)
-        timings.append((time.perf_counter() - t0) * 1000)
-        exact = set((np.argsort(-(data @ query))[:10] + 1).tolist())
-        recalls.append(len(exact & set(ids)) / 10)
-    log.info(
-        "%d vectors, ef=%d, k=10: p50 %.3f ms, p95 %.3f ms; recall@10 mean %.4f, min %.1f",
-        args.vectors, EF_SEARCH, percentile(timings, 0.5), percentile(timings, 0.95), float(np.mean(recalls)),
-        min(recalls),
-    )  # fmt: skip
+    exact = [np.argsort(-(data @ query))[:80] + 1 for query in queries]
+    for ef, k in [*((ef, 10) for ef in args.ef), (EF_SEARCH, 80)]:
+        ann_module.EF_SEARCH = ef  # AnnIndex.query uses max(EF_SEARCH, k)
+        timings, recalls = [], []
+        for query, truth in zip(queries, exact, strict=True):
+            t0 = time.perf_counter()
+            ids, _ = ann.query(query, k)
+            timings.append((time.perf_counter() - t0) * 1000)
+            recalls.append(len(set(truth[:k].tolist()) & set(ids)) / k)
+        log.info(
+            "%d vectors, ef=%d, k=%d: p50 %.3f ms, p95 %.3f ms; recall@%d mean %.4f, min %.2f",
+            args.vectors, max(ef, k), k, percentile(timings, 0.5), percentile(timings, 0.95), k,
+            float(np.mean(recalls)), min(recalls),
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -59,6 +59,9 @@ def _build_parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", help="remove a folder and purge everything indexed from it")
     forget.add_argument("path", type=Path)
 
+    retry = commands.add_parser("retry", help="read failed, skipped and encrypted files again")
+    retry.add_argument("paths", nargs="*", type=Path, help="only these files (default: all of them)")
+
     model = commands.add_parser("model", help="list, download or import embedding models")
     model_commands = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     model_commands.add_parser("list", help="known and installed models")
@@ -291,6 +294,19 @@ def _cmd_forget(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def _cmd_retry(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_search.core.engine import Engine
+
+    with Engine.open_profile(paths) as engine:
+        bar = TerminalProgress()
+        report = engine.retry_problems(args.paths or None, progress=bar)
+        bar.done()
+    print(f"Indexed {report.files_indexed} files; {len(report.problems)} still not indexed.")
+    for path, status, reason in report.problems[:50]:
+        print(f"  {status}: {path}: {reason}")
+    return 0
+
+
 def _cmd_model(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_search.core.engine import model_locations
     from desktop_search.core.model.provision import fetch_model, import_model, installed_models
@@ -358,6 +374,7 @@ _COMMANDS = {
     "search": _cmd_search,
     "status": _cmd_status,
     "forget": _cmd_forget,
+    "retry": _cmd_retry,
     "model": _cmd_model,
     "app": _cmd_app,
     None: _cmd_app,
@@ -366,6 +383,9 @@ _COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``desktop-search`` command."""
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # extraction workers of a frozen (PyInstaller) app
     args = _build_parser().parse_args(argv)
     try:
         paths = resolve_paths(args.data_dir)

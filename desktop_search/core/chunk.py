@@ -89,3 +89,18 @@ def chunk_text(
             next_start += 1
         start = _skip_space(text, next_start, length)
     return chunks
+
+
+def chunk_document(text: str, page_starts: list[int] | None = None) -> list[Chunk]:
+    """Chunks of a document; with page starts, chunks never cross a page and carry its number."""
+    if not page_starts:
+        return chunk_text(text)
+    chunks: list[Chunk] = []
+    bounds = [*page_starts[1:], len(text)]
+    for number, (start, end) in enumerate(zip(page_starts, bounds, strict=True), start=1):
+        first_line = 1 + text.count("\n", 0, start)
+        for chunk in chunk_text(text[start:end]):
+            chunks.append(
+                Chunk(chunk.text, start + chunk.start, start + chunk.end, first_line + chunk.line - 1, number)
+            )
+    return chunks

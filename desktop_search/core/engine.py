@@ -18,6 +18,7 @@ from desktop_search.config import Settings, load_settings
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.embed import Embedder, trim_c_heap
 from desktop_search.core.errors import UserError
+from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.indexer import INDEX_MODEL_KEY, Indexer, IndexProgress, IndexReport
 from desktop_search.core.lock import WriterLock
 from desktop_search.core.model.provision import (
@@ -63,6 +64,7 @@ class Engine:
         self._preferred: ResolvedModel | None = None
         self._writing = 0
         self._searchers: dict[str, Searcher] = {}
+        self._extraction: ExtractionPool | None = None
 
     @classmethod
     def open(cls, paths: AppPaths, settings: Settings) -> Engine:
@@ -75,7 +77,15 @@ class Engine:
         return cls.open(paths, load_settings(paths.settings_file))
 
     def close(self) -> None:
+        if self._extraction is not None:
+            self._extraction.close()
         self.store.close()
+
+    def extraction_pool(self) -> ExtractionPool:
+        """The worker processes that read files (started on first use, stopped when idle)."""
+        if self._extraction is None:
+            self._extraction = ExtractionPool()
+        return self._extraction
 
     def __enter__(self) -> Engine:
         return self
@@ -191,8 +201,18 @@ class Engine:
         """An indexer for the preferred model. Use it only while holding the writer lock."""
         model = self._load(self.preferred_model())
         return Indexer(
-            self.store, model.ann, model.embedder, self.scan_rules(), self.settings.max_file_size_bytes
-        )
+            self.store, model.ann, model.embedder, self.scan_rules(), self.settings.max_file_size_bytes,
+            self.extraction_pool(),
+        )  # fmt: skip
+
+    def retry_problems(
+        self, paths: list[Path] | None = None, progress: Callable[[IndexProgress], None] | None = None
+    ) -> IndexReport:
+        """Read failed, skipped and encrypted files again (all, or these) and index them."""
+        with self.writing():
+            marked = self.store.mark_for_retry(None if paths is None else [str(p.resolve()) for p in paths])
+            log.info("Retrying %d files", marked)
+            return self.make_indexer().index_roots(self.roots(), progress)
 
     def forget(self, folder: Path) -> int:
         """Remove a root and purge its files, chunks and vectors; returns files removed."""

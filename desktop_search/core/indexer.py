@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from desktop_search.core.ann import AnnIndex
-from desktop_search.core.chunk import Chunk, chunk_text
+from desktop_search.core.chunk import Chunk, chunk_document
 from desktop_search.core.embed import Embedder, Vectors
-from desktop_search.core.extract import ExtractedDocument, ExtractionError, extract
+from desktop_search.core.extract import ExtractedDocument, ExtractionError
+from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file
-from desktop_search.core.store import STATUS_FAILED, STATUS_INDEXED, NewChunk, Store
+from desktop_search.core.store import STATUS_INDEXED, NewChunk, Store
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +109,20 @@ class Indexer:
     """Brings the database and the ANN index in line with the files under the roots."""
 
     def __init__(
-        self, store: Store, ann: AnnIndex, embedder: Embedder, rules: ScanRules, max_file_bytes: int
+        self,
+        store: Store,
+        ann: AnnIndex,
+        embedder: Embedder,
+        rules: ScanRules,
+        max_file_bytes: int,
+        extraction: ExtractionPool | None = None,
     ):
+        """``extraction``: the worker pool that reads files; without one, the indexer makes
+        its own and stops it in ``close``."""
         if ann.model_id != embedder.model_id:
             raise ValueError("the ANN index and the embedder must be for the same model")
+        self._own_pool = extraction is None
+        self.extraction = extraction or ExtractionPool()
         self.store = store
         self.ann = ann
         self.embedder = embedder
@@ -122,6 +133,11 @@ class Indexer:
         self._last_save = time.monotonic()
         if store.get_meta(INDEX_MODEL_KEY) is None:
             store.set_meta(INDEX_MODEL_KEY, embedder.model_id)
+
+    def close(self) -> None:
+        """Stop the extraction workers if this indexer started them."""
+        if self._own_pool:
+            self.extraction.close()
 
     # -- finding work -------------------------------------------------------------------
     def reconcile_root(
@@ -207,8 +223,7 @@ class Indexer:
         return not matcher.ignored(path, is_dir=False)
 
     def _process_rows(self, rows: list[tuple[str, int, int]], report: IndexReport) -> None:
-        batch: list[_Prepared] = []
-        chunk_budget = 0
+        to_read: list[tuple[int, int, SeenFile]] = []
         for path, root_id, seq in rows:
             seen = stat_file(path)
             if seen is None or not self._allowed(root_id, path):
@@ -225,7 +240,14 @@ class Indexer:
                     self.store.rename_file(moved.path, path, root_id, seq)
                     report.files_moved += 1
                     continue
-            prepared = self._prepare(root_id, seq, seen, report)
+            to_read.append((root_id, seq, seen))
+        # Files are read and parsed in the worker processes, in parallel; stored in order.
+        jobs = [(Path(seen.path), self.max_file_bytes) for _, _, seen in to_read]
+        outcomes: dict[int, ExtractedDocument | ExtractionError] = dict(self.extraction.extract_many(jobs))
+        batch: list[_Prepared] = []
+        chunk_budget = 0
+        for index, (root_id, seq, seen) in enumerate(to_read):
+            prepared = self._prepare(root_id, seq, seen, outcomes[index], report)
             if prepared is not None:
                 batch.append(prepared)
                 chunk_budget += len(prepared.chunks)
@@ -246,23 +268,23 @@ class Indexer:
         self.ann.sync_generation(self.store.vectors_generation())
         report.files_removed += len(known)
 
-    def _prepare(self, root_id: int, seq: int, seen: SeenFile, report: IndexReport) -> _Prepared | None:
-        """Extract and chunk one file; record failures and unchanged content directly."""
-        try:
-            document = extract(Path(seen.path), self.max_file_bytes)
-        except ExtractionError as error:
+    def _prepare(
+        self,
+        root_id: int,
+        seq: int,
+        seen: SeenFile,
+        outcome: ExtractedDocument | ExtractionError,
+        report: IndexReport,
+    ) -> _Prepared | None:
+        """Chunk one extracted file; record failures and unchanged content directly."""
+        if isinstance(outcome, ExtractionError):
             removed = self.store.record_file_status(
-                root_id, seen.path, seen.stat_key, error.status, error.reason, seq=seq
+                root_id, seen.path, seen.stat_key, outcome.status, outcome.reason, seq=seq
             )
             self.ann.remove(removed)
             self.ann.sync_generation(self.store.vectors_generation())
             return None
-        except Exception as exc:  # never let one file stop the crawl
-            log.exception("Unexpected error extracting %s", seen.path)
-            self.store.record_file_status(
-                root_id, seen.path, seen.stat_key, STATUS_FAILED, f"internal error: {exc}", seq=seq
-            )
-            return None
+        document = outcome
         state = self.store.file_state(seen.path)
         if (
             state is not None
@@ -272,7 +294,7 @@ class Indexer:
             self.store.update_file_stat(seen.path, seen.stat_key, seq)
             report.files_unchanged += 1
             return None
-        chunks = [(c, "text") for c in chunk_text(document.text)]
+        chunks = [(c, "text") for c in chunk_document(document.text, document.page_starts)]
         title = title_chunk(document.title)
         if title is not None:
             chunks.insert(0, (title, "name"))
@@ -298,7 +320,7 @@ class Indexer:
             seen, document = prepared.seen, prepared.document
             if not prepared.chunks:
                 removed = self.store.record_file_status(
-                    prepared.root_id, seen.path, seen.stat_key, STATUS_INDEXED, "no text",
+                    prepared.root_id, seen.path, seen.stat_key, STATUS_INDEXED, document.note or "no text",
                     document.content_hash, seq=prepared.seq,
                 )  # fmt: skip
                 self.ann.remove(removed)
@@ -307,6 +329,7 @@ class Indexer:
                 new_ids, removed = self.store.replace_file_chunks(
                     prepared.root_id, seen.path, seen.stat_key, document.content_hash,
                     document.title, new_chunks, self.embedder.model_id, seq=prepared.seq,
+                    note=document.note,
                 )  # fmt: skip
                 self.ann.remove(removed)
                 self.ann.add(new_ids, np.vstack([n.vector for n in new_chunks if n.vector is not None]))

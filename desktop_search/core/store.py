@@ -29,6 +29,7 @@ STATUS_INDEXED = "indexed"
 STATUS_FAILED = "failed"
 STATUS_SKIPPED = "skipped"
 STATUS_PENDING = "pending"
+STATUS_ENCRYPTED = "encrypted"
 # No memory-mapped reads: after a few hundred keyword searches a 100k-chunk database had
 # 250 MB of its pages mapped into the app (bench.footprint), for ~1.5 ms less per search.
 MMAP_BYTES = 0
@@ -225,14 +226,16 @@ class Store:
         chunks: Sequence[NewChunk],
         model_id: str,
         seq: int | None = None,
+        note: str | None = None,
     ) -> tuple[list[int], list[int]]:
-        """Store a file's new chunks and vectors in one transaction.
+        """Store a file's new chunks and vectors in one transaction; ``note`` says what was
+        left out of a partial extraction.
 
         Returns (new chunk ids in input order, chunk ids that were removed).
         """
         with self.transaction() as db:
             _dequeue(db, path, seq)
-            file_id = _upsert_file(db, root_id, path, stat, content_hash, STATUS_INDEXED, None, title)
+            file_id = _upsert_file(db, root_id, path, stat, content_hash, STATUS_INDEXED, note, title)
             removed = _ids(db, "SELECT id FROM chunks WHERE file_id = ?", (file_id,))
             db.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
             new_ids: list[int] = []
@@ -455,6 +458,22 @@ class Store:
                 found.update((int(a), int(b)) for a, b in rows)
         return found
 
+    def mark_for_retry(self, paths: Sequence[str] | None = None) -> int:
+        """Forget the recorded state of failed, skipped and encrypted files (all, or these),
+        so that the next scan reads them again. Returns how many were marked."""
+        statuses = (STATUS_FAILED, STATUS_SKIPPED, STATUS_ENCRYPTED)
+        with self.transaction() as db:
+            if paths is None:
+                cursor = db.execute("UPDATE files SET size = -1 WHERE status IN (?, ?, ?)", statuses)
+                return int(cursor.rowcount)
+            marked = 0
+            for path in paths:
+                cursor = db.execute(
+                    "UPDATE files SET size = -1 WHERE path = ? AND status IN (?, ?, ?)", (path, *statuses)
+                )
+                marked += int(cursor.rowcount)
+            return marked
+
     def status_counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()
@@ -469,12 +488,12 @@ class Store:
             return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
     def problem_files(self, limit: int = 1000) -> list[tuple[str, str, str]]:
-        """(path, status, reason) of failed and skipped files."""
+        """(path, status, reason) of failed, skipped and encrypted files."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT path, status, COALESCE(reason, '') FROM files WHERE status IN (?, ?)"
+                "SELECT path, status, COALESCE(reason, '') FROM files WHERE status IN (?, ?, ?)"
                 " ORDER BY path LIMIT ?",
-                (STATUS_FAILED, STATUS_SKIPPED, limit),
+                (STATUS_FAILED, STATUS_SKIPPED, STATUS_ENCRYPTED, limit),
             ).fetchall()
         return [(str(a), str(b), str(c)) for a, b, c in rows]
 

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -67,11 +67,48 @@ class _SearchTask(QRunnable):
         self.signals.finished.emit(self.generation, response)
 
 
-def open_path(path: str) -> None:
-    """Open a file with its default app; executables and scripts are revealed, never run."""
+# PDF viewers that can open at a page, by their desktop file id: argv before the file.
+_PAGE_ARGUMENTS = {
+    "org.gnome.Evince.desktop": lambda page: ["evince", f"--page-index={page}"],
+    "evince.desktop": lambda page: ["evince", f"--page-index={page}"],
+    "org.kde.okular.desktop": lambda page: ["okular", "--page", str(page)],
+    "okularApplication_pdf.desktop": lambda page: ["okular", "--page", str(page)],
+    "org.pwmt.zathura.desktop": lambda page: ["zathura", "--page", str(page)],
+    "org.pwmt.zathura-pdf-mupdf.desktop": lambda page: ["zathura", "--page", str(page)],
+}
+
+
+def page_command(desktop_id: str, path: str, page: int) -> list[str] | None:
+    """The command that opens ``path`` at ``page`` in the viewer ``desktop_id``, if it can."""
+    make = _PAGE_ARGUMENTS.get(desktop_id.strip())
+    return [*make(page), path] if make else None
+
+
+def _default_pdf_viewer() -> str:
+    import shutil
+    import subprocess
+
+    if not sys.platform.startswith("linux") or shutil.which("xdg-mime") is None:
+        return ""
+    try:
+        found = subprocess.run(
+            ["xdg-mime", "query", "default", "application/pdf"], capture_output=True, text=True, timeout=2
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return found.stdout.strip()
+
+
+def open_path(path: str, page: int | None = None) -> None:
+    """Open a file with its default app (at ``page`` where the viewer supports it);
+    executables and scripts are revealed, never run."""
     target = Path(path)
     if target.suffix.lower() in _EXECUTABLE_SUFFIXES or (os.name == "posix" and os.access(target, os.X_OK)):
         target = target.parent
+    elif page and target.suffix.lower() == ".pdf":
+        command = page_command(_default_pdf_viewer(), str(target), page)
+        if command and QProcess.startDetached(command[0], command[1:]):
+            return
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
 
@@ -129,8 +166,10 @@ class SearchWindow(QWidget):
         self.results.clear()
         for result in response.results:
             snippet = " ".join(result.best.snippet.split())
-            item = QListWidgetItem(f"{Path(result.path).name} — {Path(result.path).parent}\n{snippet}")
+            where = f" — p. {result.best.page}" if result.best.page else ""
+            item = QListWidgetItem(f"{Path(result.path).name}{where} — {Path(result.path).parent}\n{snippet}")
             item.setData(Qt.ItemDataRole.UserRole, result.path)
+            item.setData(Qt.ItemDataRole.UserRole + 1, result.best.page)
             self.results.addItem(item)
         if response.results:
             self.results.setCurrentRow(0)
@@ -152,7 +191,7 @@ class SearchWindow(QWidget):
     def open_current(self) -> None:
         item = self.results.currentItem()
         if item is not None:
-            open_path(str(item.data(Qt.ItemDataRole.UserRole)))
+            open_path(str(item.data(Qt.ItemDataRole.UserRole)), item.data(Qt.ItemDataRole.UserRole + 1))
 
     def clear_or_hide(self) -> None:
         if self.field.text():

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import desktop_search.core.indexer as indexer_module
 from desktop_search.core.engine import Engine
 from desktop_search.core.extract import is_supported
 from desktop_search.core.live import LiveIndexer
@@ -207,13 +206,14 @@ def test_no_change_rescan_reads_no_file(engine_factory, sample_folder: Path, mon
     roots = engine.add_roots([sample_folder])
     engine.index(roots)
     reads: list[Path] = []
-    real_extract = indexer_module.extract
+    pool = engine.extraction_pool()
+    real_extract_many = pool.extract_many
 
-    def counting_extract(path: Path, max_bytes: int):  # type: ignore[no-untyped-def]
-        reads.append(path)
-        return real_extract(path, max_bytes)
+    def counting_extract_many(jobs):  # type: ignore[no-untyped-def]
+        reads.extend(path for path, _ in jobs)
+        return real_extract_many(jobs)
 
-    monkeypatch.setattr(indexer_module, "extract", counting_extract)
+    monkeypatch.setattr(pool, "extract_many", counting_extract_many)
     report = engine.index(roots)
     assert reads == [] and report.files_unchanged == 4 and report.chunks_embedded == 0
     (sample_folder / "tax-return.txt").write_text("changed")

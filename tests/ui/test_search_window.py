@@ -57,3 +57,15 @@ def test_empty_state_without_folders(qtbot, engine_factory) -> None:
     window = SearchWindow(engine_factory())
     qtbot.addWidget(window)
     assert window.status.text().startswith("No folders yet")
+
+
+def test_pdf_viewers_that_take_a_page_get_it() -> None:
+    from desktop_search.ui.app import page_command
+
+    assert page_command("org.gnome.Evince.desktop\n", "/d/a.pdf", 3) == [
+        "evince",
+        "--page-index=3",
+        "/d/a.pdf",
+    ]
+    assert page_command("org.kde.okular.desktop", "/d/a.pdf", 12) == ["okular", "--page", "12", "/d/a.pdf"]
+    assert page_command("firefox.desktop", "/d/a.pdf", 3) is None  # opened normally, no page
