@@ -257,6 +257,8 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
         print(json.dumps(status, indent=2))
         return 0
     model, provider, index = status["model"], status["provider"], status["index"]
+    if status.get("recovery"):
+        print(f"Notice:   {status['recovery']['message']}")
     print(f"Data dir: {status['data_dir']}")
     print("Folders:  " + (", ".join(status["roots"]) or "none yet"))
     print("Files:    " + (", ".join(f"{n} {s}" for s, n in sorted(status["files"].items())) or "none"))

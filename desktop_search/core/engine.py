@@ -17,7 +17,7 @@ from typing import Any
 from desktop_search.config import Settings, load_settings
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.embed import Embedder, trim_c_heap
-from desktop_search.core.errors import UserError
+from desktop_search.core.errors import CorruptDatabaseError, UserError
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.indexer import INDEX_MODEL_KEY, Indexer, IndexProgress, IndexReport
 from desktop_search.core.lock import WriterLock
@@ -29,6 +29,7 @@ from desktop_search.core.model.provision import (
     installed_models,
     resolve_model,
 )
+from desktop_search.core.recovery import ROOTS_FILE, recover, recovery_notice, save_roots_mirror
 from desktop_search.core.scan import ScanRules
 from desktop_search.core.search import Searcher, SearchResponse
 from desktop_search.core.store import Store
@@ -68,8 +69,17 @@ class Engine:
 
     @classmethod
     def open(cls, paths: AppPaths, settings: Settings) -> Engine:
+        """Open the data dir; a damaged database is moved aside and started again."""
         paths.ensure()
-        return cls(paths, settings, Store(paths.database))
+        try:
+            store = Store(paths.database)
+        except CorruptDatabaseError as exc:
+            with WriterLock(paths.lock_file):
+                store = recover(paths.database, str(exc.__cause__ or exc))
+        if not (paths.data_dir / ROOTS_FILE).exists():  # a data dir from before the mirror
+            with contextlib.suppress(OSError):
+                save_roots_mirror(paths.data_dir, [path for _, path in store.roots()])
+        return cls(paths, settings, store)
 
     @classmethod
     def open_profile(cls, paths: AppPaths) -> Engine:
@@ -163,6 +173,7 @@ class Engine:
             if not resolved.is_dir():
                 raise UserError(f"{folder} is not a folder")
             roots.append((self.store.add_root(str(resolved)), resolved))
+        save_roots_mirror(self.paths.data_dir, [path for _, path in self.store.roots()])
         return roots
 
     def roots(self) -> list[tuple[int, Path]]:
@@ -223,6 +234,7 @@ class Engine:
         with self.writing():
             files = len(self.store.files_of_root(matching[0]))
             self.store.remove_root(matching[0])
+            save_roots_mirror(self.paths.data_dir, [path for _, path in self.store.roots()])
             self.store.checkpoint()
             self.store.vacuum()  # so the forgotten text is not left in free pages
             # Rebuilt, not just marked deleted: the forgotten vectors must leave the file too.
@@ -305,6 +317,7 @@ class Engine:
             },
             "watch": self._watch_state(),
             "pending": self.store.pending_count(),
+            "recovery": recovery_notice(self.store),
         }
 
     def _watch_state(self) -> dict[str, Any] | None:

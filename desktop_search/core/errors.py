@@ -11,3 +11,7 @@ class ModelUnavailableError(UserError):
 
 class DataDirLockedError(UserError):
     """Another process holds the writer lock on the data dir."""
+
+
+class CorruptDatabaseError(UserError):
+    """The index database is damaged (SQLite reports a malformed or foreign file)."""

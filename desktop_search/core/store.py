@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from desktop_search.core.chunk import Chunk
-from desktop_search.core.errors import UserError
+from desktop_search.core.errors import CorruptDatabaseError, UserError
 from desktop_search.core.schema import MIGRATIONS, Migration
 
 STATUS_INDEXED = "indexed"
@@ -78,6 +78,12 @@ class NewChunk:
     vector: Vector | None
 
 
+def is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged (as opposed to locked, full or read-only)."""
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
 class Store:
     """One connection to the index database. Methods are safe to call from one thread."""
 
@@ -103,6 +109,8 @@ class Store:
                     self._db.execute("PRAGMA fullfsync = ON")
                 self._migrate(migrations)
         except sqlite3.DatabaseError as exc:
+            if is_corruption(exc):
+                raise CorruptDatabaseError(f"The index database {path} is damaged: {exc}") from exc
             raise UserError(f"Cannot open the index database {path}: {exc}") from exc
 
     def close(self) -> None:

@@ -1,0 +1,48 @@
+"""A damaged index database: detected, moved aside, rebuilt from the files, the user told."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from desktop_search.paths import AppPaths
+
+
+def _damage(database: Path, how: str) -> None:
+    data = bytearray(database.read_bytes())
+    if how == "header":
+        data[0:100] = os.urandom(100)
+    elif how == "schema page":
+        data[100:1200] = os.urandom(1100)
+    else:  # not a database at all
+        data = bytearray(os.urandom(len(data)))
+    database.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["header", "schema page", "random bytes"])
+def test_damaged_database_is_moved_aside_and_rebuilt(
+    engine_factory, app_paths: AppPaths, sample_folder: Path, how: str
+) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    files = engine.store.file_count()
+    engine.close()
+    for leftover in app_paths.data_dir.glob("index.sqlite3-*"):
+        leftover.unlink()  # a clean shutdown folds the WAL; damage the main file only
+    _damage(app_paths.database, how)
+
+    recovered = engine_factory()  # must not raise
+    status = recovered.status()
+    assert status["recovery"] and "damaged" in status["recovery"]["message"]
+    moved = Path(status["recovery"]["moved_to"])
+    assert moved.exists() and moved.parent == app_paths.data_dir
+    assert [str(p) for _, p in recovered.roots()] == [str(sample_folder.resolve())]
+    report = recovered.index()
+    assert report.files_indexed == files
+    assert Path(recovered.search("bananas").results[0].path).name == "banana-bread.md"
+
+
+def test_healthy_open_reports_no_recovery(engine_factory) -> None:
+    assert engine_factory().status()["recovery"] is None
