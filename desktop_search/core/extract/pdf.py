@@ -7,11 +7,25 @@ only that worker.
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop_search.core.extract.document import STATUS_ENCRYPTED, ExtractedDocument, ExtractionError
 
 MAX_PAGES = 10_000
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _PAGE_SEPARATOR = "\n\n"
+
+
+def _page_text(pdf: Any, index: int) -> str:
+    page = pdf[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            return str(textpage.get_text_range()).replace("\r\n", "\n").replace("\r", "\n")
+        finally:
+            textpage.close()
+    finally:
+        page.close()
 
 
 def extract_pdf(data: bytes, name: str) -> ExtractedDocument:
@@ -29,16 +43,12 @@ def extract_pdf(data: bytes, name: str) -> ExtractedDocument:
         starts: list[int] = []
         position = 0
         pages = len(pdf)
+        unreadable = 0
         for index in range(min(pages, MAX_PAGES)):
-            page = pdf[index]
             try:
-                textpage = page.get_textpage()
-                try:
-                    page_text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-                finally:
-                    textpage.close()
-            finally:
-                page.close()
+                page_text = _page_text(pdf, index)
+            except pdfium.PdfiumError:  # one damaged page must not cost the others
+                page_text, unreadable = "", unreadable + 1
             starts.append(position)
             parts.append(page_text)
             position += len(page_text) + len(_PAGE_SEPARATOR)
@@ -47,6 +57,10 @@ def extract_pdf(data: bytes, name: str) -> ExtractedDocument:
         pdf.close()
     note = f"only the first {MAX_PAGES:,} of {pages:,} pages" if pages > MAX_PAGES else None
     text = _PAGE_SEPARATOR.join(parts)
-    if pages and not text.strip():
+    if unreadable:
+        if unreadable == min(pages, MAX_PAGES):
+            raise ExtractionError("failed", "damaged PDF: no page could be read")
+        note = f"{unreadable} damaged page(s) could not be read"
+    elif pages and not text.strip():
         note = "no text layer (scanned pages; text recognition is not supported)"
     return ExtractedDocument(text, title, starts, note=note)

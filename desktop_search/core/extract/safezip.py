@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from desktop_search.core.extract.document import ExtractionError
@@ -36,7 +37,7 @@ class SafeZip:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise ExtractionError("failed", f"corrupt archive: {exc}") from exc
         if len(infos) > self.limits.max_members:
             raise ExtractionError("failed", f"archive bomb: {len(infos):,} members")
@@ -77,6 +78,6 @@ class SafeZip:
                     limits = self.limits
                     if len(out) > limits.max_member_bytes or self._inflated > limits.max_total_bytes:
                         raise ExtractionError("failed", f"archive bomb: {name} inflates past its limit")
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise ExtractionError("failed", f"corrupt archive member {name}: {exc}") from exc
         return bytes(out)
