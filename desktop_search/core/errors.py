@@ -15,3 +15,7 @@ class DataDirLockedError(UserError):
 
 class CorruptDatabaseError(UserError):
     """The index database is damaged (SQLite reports a malformed or foreign file)."""
+
+
+class StorageError(UserError):
+    """The data dir's disk is full, read-only or failing; what was saved before is intact."""

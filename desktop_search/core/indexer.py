@@ -21,10 +21,11 @@ import numpy as np
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import Chunk, chunk_document
 from desktop_search.core.embed import Embedder, Vectors
+from desktop_search.core.errors import StorageError
 from desktop_search.core.extract import ExtractedDocument, ExtractionError
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file
-from desktop_search.core.store import STATUS_INDEXED, NewChunk, Store
+from desktop_search.core.store import STATUS_INDEXED, NewChunk, Store, storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +339,13 @@ class Indexer:
 
     def _save_if_due(self, force: bool = False) -> None:
         if force or time.monotonic() - self._last_save > SAVE_EVERY_S:
-            self.ann.save(self.store.vectors_generation())
+            try:
+                self.ann.save(self.store.vectors_generation())
+            except OSError as exc:  # the saved index is a cache: the database is still whole
+                problem = storage_problem(exc, self.ann.index_file)
+                if problem is None:
+                    raise
+                raise StorageError(problem) from exc
             self._last_save = time.monotonic()
 
     # -- whole runs -----------------------------------------------------------------------

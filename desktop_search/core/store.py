@@ -8,6 +8,7 @@ on the indexing thread. The hnswlib index is a cache rebuilt from the ``vectors`
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import sys
@@ -22,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from desktop_search.core.chunk import Chunk
-from desktop_search.core.errors import CorruptDatabaseError, UserError
+from desktop_search.core.errors import CorruptDatabaseError, StorageError, UserError
 from desktop_search.core.schema import MIGRATIONS, Migration
 
 STATUS_INDEXED = "indexed"
@@ -76,6 +77,24 @@ class NewChunk:
     chunk: Chunk
     kind: str
     vector: Vector | None
+
+
+def storage_problem(exc: BaseException, path: Path) -> str | None:
+    """A message a person can act on when the disk is full, read-only or failing; else None."""
+    text = str(exc).lower()
+    errno_value = getattr(exc, "errno", None)
+    if "disk is full" in text or errno_value in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        what = "is full"
+    elif "readonly" in text or "read-only" in text or errno_value == errno.EROFS:
+        what = "is read-only"
+    elif "disk i/o error" in text or errno_value == errno.EIO:
+        what = "could not be written (disk full or failing?)"
+    else:
+        return None
+    return (
+        f"The disk holding the index ({path.parent}) {what}. Nothing was lost: the index keeps what "
+        "was saved before. Free some space (or fix the disk) and indexing continues where it stopped."
+    )
 
 
 def is_corruption(exc: sqlite3.DatabaseError) -> bool:
@@ -139,13 +158,23 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                problem = storage_problem(exc, self.path)
+                if problem is None:
+                    raise
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                raise StorageError(problem) from exc
 
     # -- meta ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
