@@ -237,6 +237,8 @@ class Engine:
             save_roots_mirror(self.paths.data_dir, [path for _, path in self.store.roots()])
             self.store.checkpoint()
             self.store.vacuum()  # so the forgotten text is not left in free pages
+            for damaged in self.paths.data_dir.glob(f"{self.paths.database.name}.damaged-*"):
+                damaged.unlink(missing_ok=True)  # a moved-aside database may hold that text too
             # Rebuilt, not just marked deleted: the forgotten vectors must leave the file too.
             self._rebuild_saved_indexes(self.store.vectors_generation())
         return files

@@ -46,3 +46,16 @@ def test_damaged_database_is_moved_aside_and_rebuilt(
 
 def test_healthy_open_reports_no_recovery(engine_factory) -> None:
     assert engine_factory().status()["recovery"] is None
+
+
+def test_forget_also_removes_moved_aside_databases(
+    engine_factory, app_paths: AppPaths, sample_folder: Path
+) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    engine.close()
+    _damage(app_paths.database, "header")
+    recovered = engine_factory()
+    assert list(app_paths.data_dir.glob("index.sqlite3.damaged-*"))
+    recovered.forget(sample_folder)
+    assert not list(app_paths.data_dir.glob("index.sqlite3.damaged-*"))
