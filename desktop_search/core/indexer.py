@@ -21,11 +21,11 @@ import numpy as np
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import Chunk, chunk_document
 from desktop_search.core.embed import Embedder, Vectors
-from desktop_search.core.errors import StorageError
+from desktop_search.core.errors import StorageError, storage_problem
 from desktop_search.core.extract import ExtractedDocument, ExtractionError
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file
-from desktop_search.core.store import STATUS_INDEXED, NewChunk, Store, storage_problem
+from desktop_search.core.store import STATUS_INDEXED, NewChunk, Store
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ on the indexing thread. The hnswlib index is a cache rebuilt from the ``vectors`
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
 import sys
@@ -22,8 +21,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from desktop_search.core import errors
 from desktop_search.core.chunk import Chunk
-from desktop_search.core.errors import CorruptDatabaseError, StorageError, UserError
+from desktop_search.core.errors import UserError
 from desktop_search.core.schema import MIGRATIONS, Migration
 
 STATUS_INDEXED = "indexed"
@@ -79,30 +79,6 @@ class NewChunk:
     vector: Vector | None
 
 
-def storage_problem(exc: BaseException, path: Path) -> str | None:
-    """A message a person can act on when the disk is full, read-only or failing; else None."""
-    text = str(exc).lower()
-    errno_value = getattr(exc, "errno", None)
-    if "disk is full" in text or errno_value in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        what = "is full"
-    elif "readonly" in text or "read-only" in text or errno_value == errno.EROFS:
-        what = "is read-only"
-    elif "disk i/o error" in text or errno_value == errno.EIO:
-        what = "could not be written (disk full or failing?)"
-    else:
-        return None
-    return (
-        f"The disk holding the index ({path.parent}) {what}. Nothing was lost: the index keeps what "
-        "was saved before. Free some space (or fix the disk) and indexing continues where it stopped."
-    )
-
-
-def is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    """Whether SQLite says the file is damaged (as opposed to locked, full or read-only)."""
-    text = str(exc).lower()
-    return "malformed" in text or "not a database" in text or "corrupt" in text
-
-
 class Store:
     """One connection to the index database. Methods are safe to call from one thread."""
 
@@ -128,8 +104,8 @@ class Store:
                     self._db.execute("PRAGMA fullfsync = ON")
                 self._migrate(migrations)
         except sqlite3.DatabaseError as exc:
-            if is_corruption(exc):
-                raise CorruptDatabaseError(f"The index database {path} is damaged: {exc}") from exc
+            if errors.is_corruption(exc):
+                raise errors.CorruptDatabaseError(f"The index database {path} is damaged: {exc}") from exc
             raise UserError(f"Cannot open the index database {path}: {exc}") from exc
 
     def close(self) -> None:
@@ -168,13 +144,13 @@ class Store:
                     raise
                 self._db.execute("COMMIT")
             except sqlite3.OperationalError as exc:
-                problem = storage_problem(exc, self.path)
+                problem = errors.storage_problem(exc, self.path)
                 if problem is None:
                     raise
                 if self._db.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         self._db.execute("ROLLBACK")
-                raise StorageError(problem) from exc
+                raise errors.StorageError(problem) from exc
 
     # -- meta ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 
 from desktop_search.core.chunk import Chunk
 from desktop_search.core.embed import Embedder
-from desktop_search.core.errors import UserError
+from desktop_search.core.errors import CorruptDatabaseError, UserError
 from desktop_search.core.store import MIGRATIONS, STATUS_FAILED, NewChunk, Store
 
 STAT = (10, 1_000, 42)
@@ -71,7 +71,7 @@ def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 def test_not_a_database_is_a_user_error(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(UserError, match="Cannot open"):
+    with pytest.raises(CorruptDatabaseError, match="is damaged"):  # a UserError the engine recovers from
         Store(path)
 
 
