@@ -242,13 +242,14 @@ class Indexer:
                     report.files_moved += 1
                     continue
             to_read.append((root_id, seq, seen))
-        # Files are read and parsed in the worker processes, in parallel; stored in order.
+        # Files are read and parsed in the worker processes, in parallel, and stored as they
+        # finish, so only one batch of chunks is held at a time.
         jobs = [(Path(seen.path), self.max_file_bytes) for _, _, seen in to_read]
-        outcomes: dict[int, ExtractedDocument | ExtractionError] = dict(self.extraction.extract_many(jobs))
         batch: list[_Prepared] = []
         chunk_budget = 0
-        for index, (root_id, seq, seen) in enumerate(to_read):
-            prepared = self._prepare(root_id, seq, seen, outcomes[index], report)
+        for index, outcome in self.extraction.extract_many(jobs):
+            root_id, seq, seen = to_read[index]
+            prepared = self._prepare(root_id, seq, seen, outcome, report)
             if prepared is not None:
                 batch.append(prepared)
                 chunk_budget += len(prepared.chunks)

@@ -207,6 +207,9 @@ class ExtractionPool:
                     yield job, outcome
 
     def _idle_workers(self, wanted: int) -> list[_Worker]:
+        for dead in [w for w in self._workers if w.job is None and not w.process.is_alive()]:
+            dead.stop(kill=True)  # died while idle (killed from outside): not a file's fault
+            self._workers.remove(dead)
         idle = [w for w in self._workers if w.job is None]
         while len(idle) < wanted and len(self._workers) < self.size:
             worker = _Worker(self._context, self.limits, self.plugin)

@@ -78,3 +78,16 @@ def test_a_closed_pool_refuses_work(tmp_path: Path) -> None:
     pool.close()
     with pytest.raises(RuntimeError):
         pool.extract(tmp_path / "a.txt", 10)
+
+
+def test_a_worker_killed_while_idle_costs_no_file(pool, tmp_path: Path) -> None:
+    import os
+    import signal
+
+    first, second = _files(tmp_path, ["one.txt", "two.txt"])
+    pool.extract(first, 10**6)
+    for worker in pool._workers:  # e.g. the system's out-of-memory killer, between files
+        os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.join(5)
+    assert "apples" in pool.extract(second, 10**6).text
+    assert pool.replaced == 0  # no file was blamed for it
