@@ -279,6 +279,11 @@ class Indexer:
         report: IndexReport,
     ) -> _Prepared | None:
         """Chunk one extracted file; record failures and unchanged content directly."""
+        if isinstance(outcome, ExtractionError) and stat_file(seen.path) is None:
+            # Deleted or renamed while being read: not the file's failure. Purge the path;
+            # a new name is (or will be) queued by the scan or the watcher.
+            self.store.defer(seen.path, seq, DEFERRED_PRIORITY)
+            return None
         if isinstance(outcome, ExtractionError):
             removed = self.store.record_file_status(
                 root_id, seen.path, seen.stat_key, outcome.status, outcome.reason, seq=seq
