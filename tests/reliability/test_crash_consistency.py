@@ -33,6 +33,7 @@ from desktop_search.core.store import Store
 from desktop_search.paths import AppPaths
 
 RUNS = int(os.environ.get("DESKTOP_SEARCH_CRASH_RUNS", "4"))
+BURST_WORDS = "river engine bridge harvest ledger orbit pressure valve meadow signal lantern copper".split()
 
 
 def _mutate(folder: Path, rng: random.Random, stop: threading.Event) -> None:
@@ -57,6 +58,13 @@ def _mutate(folder: Path, rng: random.Random, stop: threading.Event) -> None:
                 source.rename(source.with_name(f"moved{rng.randrange(10**9)}.txt"))
         except OSError:
             pass  # raced with another change: fine, the folder is still consistent
+
+
+def _write_burst(folder: Path, count: int, rng: random.Random) -> None:
+    folder.mkdir(parents=True)
+    for number in range(count):
+        words = " ".join(rng.choice(BURST_WORDS) for _ in range(rng.randint(80, 400)))
+        (folder / f"note{number}.txt").write_text(f"Note {rng.random()}: {words}.")
 
 
 def _run_killed(data_dir: Path, folder: Path, command: str, delay: float) -> bool:
@@ -107,7 +115,9 @@ def test_sigkill_with_changes_in_flight_always_recovers(app_paths: AppPaths, tmp
             # `index` is killed during its crawl; `watch` (the app's live indexer) while it
             # follows the changes.
             command = "index" if run % 2 == 0 else "watch"
-            killed += _run_killed(app_paths.data_dir, folder, command, rng.uniform(0.5, 5.0))
+            if command == "index":  # a burst of new text, so that the crawl has work to be killed in
+                _write_burst(folder / f"burst{run}", 150, rng)
+            killed += _run_killed(app_paths.data_dir, folder, command, rng.uniform(0.5, 4.0))
         finally:
             stop.set()
             mutator.join()
