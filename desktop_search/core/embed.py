@@ -52,7 +52,8 @@ def default_threads() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1)) if (os.cpu_count() or 1) > 2 else 2
 
 
-def _providers_for(requested: str, cache_dir: Path | None) -> list[str | tuple[str, dict[str, str]]]:
+def providers_for(requested: str, cache_dir: Path | None = None) -> list[str | tuple[str, dict[str, str]]]:
+    """onnxruntime providers, best first, for a provider setting (the CPU always last)."""
     available = set(ort.get_available_providers())
     chosen: list[str | tuple[str, dict[str, str]]] = []
     if requested in ("auto", "cuda") and PROVIDER_NAMES["cuda"] in available:
@@ -104,7 +105,7 @@ class Embedder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         options.log_severity_level = 3
-        providers = _providers_for(provider, cache_dir)
+        providers = providers_for(provider, cache_dir)
         self._session = ort.InferenceSession(str(folder / manifest.model_file), options, providers=providers)
         self._input_names = {i.name for i in self._session.get_inputs()}
         active = self._session.get_providers()[0]

@@ -78,7 +78,7 @@ class Engine:
                 store = recover(paths.database, str(exc.__cause__ or exc))
         if not (paths.data_dir / ROOTS_FILE).exists():  # a data dir from before the mirror
             with contextlib.suppress(OSError):
-                save_roots_mirror(paths.data_dir, [path for _, path in store.roots()])
+                save_roots_mirror(store)
         return cls(paths, settings, store)
 
     @classmethod
@@ -173,7 +173,7 @@ class Engine:
             if not resolved.is_dir():
                 raise UserError(f"{folder} is not a folder")
             roots.append((self.store.add_root(str(resolved)), resolved))
-        save_roots_mirror(self.paths.data_dir, [path for _, path in self.store.roots()])
+        save_roots_mirror(self.store)
         return roots
 
     def roots(self) -> list[tuple[int, Path]]:
@@ -234,7 +234,7 @@ class Engine:
         with self.writing():
             files = len(self.store.files_of_root(matching[0]))
             self.store.remove_root(matching[0])
-            save_roots_mirror(self.paths.data_dir, [path for _, path in self.store.roots()])
+            save_roots_mirror(self.store)
             self.store.checkpoint()
             self.store.vacuum()  # so the forgotten text is not left in free pages
             for damaged in self.paths.data_dir.glob(f"{self.paths.database.name}.damaged-*"):

@@ -116,14 +116,12 @@ class Indexer:
         embedder: Embedder,
         rules: ScanRules,
         max_file_bytes: int,
-        extraction: ExtractionPool | None = None,
+        extraction: ExtractionPool,
     ):
-        """``extraction``: the worker pool that reads files; without one, the indexer makes
-        its own and stops it in ``close``."""
+        """``extraction``: the worker pool that reads files (owned by the caller)."""
         if ann.model_id != embedder.model_id:
             raise ValueError("the ANN index and the embedder must be for the same model")
-        self._own_pool = extraction is None
-        self.extraction = extraction or ExtractionPool()
+        self.extraction = extraction
         self.store = store
         self.ann = ann
         self.embedder = embedder
@@ -134,11 +132,6 @@ class Indexer:
         self._last_save = time.monotonic()
         if store.get_meta(INDEX_MODEL_KEY) is None:
             store.set_meta(INDEX_MODEL_KEY, embedder.model_id)
-
-    def close(self) -> None:
-        """Stop the extraction workers if this indexer started them."""
-        if self._own_pool:
-            self.extraction.close()
 
     # -- finding work -------------------------------------------------------------------
     def reconcile_root(

@@ -25,10 +25,10 @@ ROOTS_FILE = "roots.json"
 RECOVERY_KEY = "recovered_from_damage"
 
 
-def save_roots_mirror(data_dir: Path, roots: list[str]) -> None:
-    """Keep a copy of the indexed folders outside the database."""
-    text = json.dumps(sorted(roots), indent=2)
-    atomic_write(data_dir / ROOTS_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+def save_roots_mirror(store: Store) -> None:
+    """Keep a copy of the store's indexed folders beside it, outside the database."""
+    text = json.dumps(sorted(path for _, path in store.roots()), indent=2)
+    atomic_write(store.path.parent / ROOTS_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _mirrored_roots(data_dir: Path) -> list[str]:
@@ -69,7 +69,7 @@ def recover(database: Path, reason: str) -> Store:
         f"is being rebuilt from your {len(roots)} folder(s)."
     )
     store.set_meta(RECOVERY_KEY, json.dumps({"message": message, "moved_to": str(aside), "at": time.time()}))
-    save_roots_mirror(data_dir, roots)
+    save_roots_mirror(store)
     log.warning("%s", message)
     return store
 

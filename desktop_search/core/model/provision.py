@@ -59,12 +59,9 @@ def _valid(folder: Path) -> ModelManifest | None:
 
 def gpu_will_run(provider: str) -> bool:
     """Whether the provider setting puts the model on a GPU (where int8 brings nothing)."""
-    import onnxruntime as ort
+    from desktop_search.core.embed import PROVIDER_NAMES, providers_for
 
-    available = set(ort.get_available_providers())
-    if provider in ("auto", "cuda") and "CUDAExecutionProvider" in available:
-        return True
-    return provider == "coreml" and "CoreMLExecutionProvider" in available
+    return providers_for(provider)[0] != PROVIDER_NAMES["cpu"]
 
 
 def choose_variant(resolved: ResolvedModel, provider: str, precision: str) -> ResolvedModel:
