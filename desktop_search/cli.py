@@ -31,9 +31,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="where all state lives (default: $DESKTOP_SEARCH_HOME or the platform's data dir)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
+    parser.add_argument(
+        "--toggle", action="store_true", help="show or hide the running app's window (bind it to a hotkey)"
+    )
+    parser.add_argument("--quit", action="store_true", help="quit the running app")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("app", help="open the search window (the default)")
+    app = commands.add_parser("app", help="open the search window (the default)")
+    app.add_argument("--background", action="store_true", help="start in the tray (used at login)")
 
     index = commands.add_parser("index", help="add folders and index them until done")
     index.add_argument("paths", nargs="*", type=Path, help="folders to add (default: re-index all)")
@@ -367,7 +372,9 @@ def _cmd_app(args: argparse.Namespace, paths: AppPaths) -> int:
         from desktop_search.ui.app import run_app
     except ImportError as exc:
         raise UserError(f"The GUI needs PySide6 ({exc}); the CLI commands still work") from exc
-    return run_app(paths)
+    if getattr(args, "toggle", False) or getattr(args, "quit", False):
+        return run_app(paths, message="toggle" if args.toggle else "quit")
+    return run_app(paths, background=getattr(args, "background", False))
 
 
 _COMMANDS = {

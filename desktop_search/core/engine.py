@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from desktop_search.core.model.provision import (
     installed_models,
     resolve_model,
 )
+from desktop_search.core.query import SearchFilters
 from desktop_search.core.recovery import ROOTS_FILE, recover, recovery_notice, save_roots_mirror
 from desktop_search.core.scan import ScanRules
 from desktop_search.core.search import Searcher, SearchResponse
@@ -66,6 +68,9 @@ class Engine:
         self._writing = 0
         self._searchers: dict[str, Searcher] = {}
         self._extraction: ExtractionPool | None = None
+        self._writer_thread: int | None = None
+        # The GUI's search thread and the indexing thread may both ask for a model first.
+        self._models_lock = threading.RLock()
 
     @classmethod
     def open(cls, paths: AppPaths, settings: Settings) -> Engine:
@@ -103,9 +108,21 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from now on (the app stops its indexer first). A new model or
+        precision takes effect for new vectors; search keeps the index's model until the
+        re-embedding is done."""
+        with self._models_lock:
+            self.settings = settings
+            self._preferred = None
+
     # -- models -------------------------------------------------------------------------
     def preferred_model(self) -> ResolvedModel:
         """The model new vectors are made with: the setting's model, or the offline fallback."""
+        with self._models_lock:  # two threads must not both prepare the offline model
+            return self._preferred_locked()
+
+    def _preferred_locked(self) -> ResolvedModel:
         if self._preferred is None:
             resolved = resolve_model(model_locations(self.paths), self.settings.model)
             self._preferred = choose_variant(resolved, self.settings.provider, self.settings.precision)
@@ -121,6 +138,12 @@ class Engine:
         self, resolved: ResolvedModel, progress: Callable[[int, int], None] | None = None
     ) -> ModelInUse:
         model_id = resolved.manifest.model_id
+        with self._models_lock:
+            return self._load_locked(resolved, model_id, progress)
+
+    def _load_locked(
+        self, resolved: ResolvedModel, model_id: str, progress: Callable[[int, int], None] | None
+    ) -> ModelInUse:
         if model_id not in self._models:
             embedder = Embedder(
                 resolved.folder,
@@ -192,13 +215,25 @@ class Engine:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the data dir's writer lock; meanwhile this process's ANN index is the truth."""
-        with WriterLock(self.paths.lock_file):
+        """Hold the data dir's writer lock; meanwhile this process's ANN index is the truth.
+
+        Re-entrant on the thread that holds it (the live indexer forgets a folder while
+        holding it); another thread of this process is refused like another process."""
+        if self._writer_thread == threading.get_ident():
             self._writing += 1
             try:
                 yield
             finally:
                 self._writing -= 1
+            return
+        with WriterLock(self.paths.lock_file):
+            self._writer_thread = threading.get_ident()
+            self._writing += 1
+            try:
+                yield
+            finally:
+                self._writing -= 1
+                self._writer_thread = None
 
     def scan_rules(self) -> ScanRules:
         return ScanRules(
@@ -255,12 +290,13 @@ class Engine:
     # -- search ---------------------------------------------------------------------------
     def searcher(self) -> Searcher:
         """The searcher for the index's model (kept: it owns a small thread pool)."""
-        model = self._load(self.search_model())
-        self._refresh_if_stale(model)
-        key = model.resolved.manifest.model_id
-        if key not in self._searchers:
-            self._searchers[key] = Searcher(self.store, model.ann, model.embedder)
-        return self._searchers[key]
+        with self._models_lock:
+            model = self._load(self.search_model())
+            self._refresh_if_stale(model)
+            key = model.resolved.manifest.model_id
+            if key not in self._searchers:
+                self._searchers[key] = Searcher(self.store, model.ann, model.embedder)
+            return self._searchers[key]
 
     def _refresh_if_stale(self, model: ModelInUse) -> None:
         """Another process may have indexed since we loaded: reload or rebuild the ANN.
@@ -273,8 +309,10 @@ class Engine:
         model.ann.open(self.store)
         self._save_if_rebuilt(model.ann)
 
-    def search(self, query: str, limit: int = 10, mode: str = "hybrid") -> SearchResponse:
-        return self.searcher().search(query, limit, mode)
+    def search(
+        self, query: str, limit: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None
+    ) -> SearchResponse:
+        return self.searcher().search(query, limit, mode, filters)
 
     # -- status ---------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@ plus the SQL for phrase, exclusion, type, folder and date restrictions."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -171,6 +172,9 @@ class KeywordIndex:
         for folder in parsed.folders:
             clauses.append("(path LIKE ? ESCAPE '\\' OR path LIKE ? ESCAPE '\\')")
             params += [f"%/{_escape_like(folder)}/%", f"%\\{_escape_like(folder)}\\%"]
+        if parsed.roots:
+            clauses.append("(" + " OR ".join("path LIKE ? ESCAPE '\\'" for _ in parsed.roots) + ")")
+            params += [_escape_like(root.rstrip("/\\") + os.sep) + "%" for root in parsed.roots]
         if parsed.after is not None:
             clauses.append("mtime_ns >= ?")
             params.append(int(parsed.after.timestamp() * 1e9))

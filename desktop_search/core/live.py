@@ -82,18 +82,26 @@ class LiveIndexer:
         self._thread: threading.Thread | None = None
         self._error: str | None = None
         self._busy = False
+        self._running = False
+        self._requests: list[Callable[[Indexer], None]] = []
+        self._requests_lock = threading.Lock()
         self.report = IndexReport()
 
     # -- control (any thread) -------------------------------------------------------------
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="desktop-search-indexer", daemon=True)
+        """Run the writer loop on a new thread (the app runs ``run()`` on its own QThread)."""
+        self._thread = threading.Thread(target=self.run, name="desktop-search-indexer", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> bool:
-        """Stop watching, finish or checkpoint the current batch, save; True if it ended in time."""
+    def request_stop(self) -> None:
+        """Ask the writer loop to checkpoint and return; does not wait."""
         self._stop.set()
         self._resume.set()
         self.events.wakeup.set()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop watching, finish or checkpoint the current batch, save; True if it ended in time."""
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout)
             return not self._thread.is_alive()
@@ -107,6 +115,45 @@ class LiveIndexer:
         self._resume.set()
         self.events.wakeup.set()
         self._announce()
+
+    def call_soon(self, action: Callable[[Indexer], None]) -> None:
+        """Run ``action`` on the writer thread between batches (adding or forgetting a folder,
+        retrying files): every write of the data dir happens on that one thread."""
+        with self._requests_lock:
+            self._requests.append(action)
+        self.events.wakeup.set()
+
+    def add_roots(self, folders: list[Path]) -> None:
+        """Add folders (on the writer thread), watch them and index them."""
+
+        def add(indexer: Indexer) -> None:
+            for root_id, root in self.engine.add_roots(folders):
+                self.watcher.watch(root_id, root)
+                indexer.reconcile_root(root_id, root, self._should_yield)
+            self._publish()
+
+        self.call_soon(add)
+
+    def forget(self, folder: Path) -> None:
+        """Stop watching a folder and purge everything indexed from it (on the writer thread)."""
+
+        def forget(_indexer: Indexer) -> None:
+            resolved = folder.expanduser().resolve()
+            for root_id, root in self.engine.roots():
+                if root == resolved:
+                    self.watcher.unwatch(root_id)
+            self.engine.forget(folder)
+            self._publish()
+
+        self.call_soon(forget)
+
+    def retry_problems(self, paths: list[str] | None = None) -> None:
+        """Read failed, skipped and encrypted files again (all, or these paths)."""
+
+        def retry(_indexer: Indexer) -> None:
+            log.info("Retrying %d files", self.engine.store.mark_for_retry(paths))
+
+        self.call_soon(retry)
 
     def request_rescan(self) -> None:
         self._rescan.set()
@@ -129,7 +176,7 @@ class LiveIndexer:
         roots = {
             str(w.root): w.mode + (f": {w.reason}" if w.reason else "") for w in self.watcher.roots.values()
         }
-        running = self._thread is not None and self._thread.is_alive()
+        running = self._running
         pending = self.engine.store.pending_count()
         return LiveState(running, self.paused, self._busy, pending, roots, self._error)
 
@@ -138,7 +185,9 @@ class LiveIndexer:
             self.on_state(self.state())
 
     # -- the writer thread ----------------------------------------------------------------
-    def _run(self) -> None:
+    def run(self) -> None:
+        """The writer loop, on the calling thread, until ``request_stop()``; never raises."""
+        self._running = True
         try:
             with self.engine.writing():
                 self._loop(self.engine.make_indexer())
@@ -150,6 +199,7 @@ class LiveIndexer:
             log.exception("The indexer thread failed")
         finally:
             self.watcher.stop()
+            self._running = False
             self._idle.set()
             self._announce()
 
@@ -191,6 +241,7 @@ class LiveIndexer:
                 if polled:
                     self._reconcile(indexer, polled)
                 last_poll = time.monotonic()
+            self._run_requests(indexer)
             self._take_events(indexer)
             if self.engine.store.pending_count():
                 self._work(indexer)
@@ -201,6 +252,18 @@ class LiveIndexer:
             self.events.wakeup.clear()
         indexer.finish(self.report, lambda: True)  # checkpoint: save the ANN index, fold the WAL
         self.engine.store.set_meta(WATCH_STATE_KEY, "{}")
+
+    def _run_requests(self, indexer: Indexer) -> None:
+        with self._requests_lock:
+            requests, self._requests = self._requests, []
+        for action in requests:
+            try:
+                action(indexer)
+            except UserError as exc:  # e.g. a folder that vanished before it was added
+                self._error = str(exc)
+                log.warning("%s", exc)
+        if requests:
+            self._announce()
 
     def _publish(self) -> None:
         """Record how each root is kept fresh, for `status` in other processes (writer thread)."""

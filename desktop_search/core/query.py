@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 TYPE_FAMILIES: dict[str, frozenset[str]] = {
     "document": frozenset({".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".md"}),
@@ -49,13 +49,14 @@ class ParsedQuery:
     excluded: tuple[str, ...] = ()
     extensions: frozenset[str] = frozenset()
     folders: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()  # absolute folders a result must be under (the app's filter)
     after: dt.datetime | None = None  # modified at or after
     before: dt.datetime | None = None  # modified before
     notes: tuple[str, ...] = field(default=())  # how odd parts were read, for the UI
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.extensions or self.folders or self.after or self.before)
+        return bool(self.extensions or self.folders or self.roots or self.after or self.before)
 
     @property
     def is_empty(self) -> bool:
@@ -192,3 +193,32 @@ def parse_query(raw: str, today: dt.date | None = None) -> ParsedQuery:
         extensions=frozenset(extensions), folders=tuple(folders), after=after, before=before,
         notes=tuple(notes),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters chosen outside the query text (the app's filter bar), added to what it says."""
+
+    extensions: frozenset[str] = frozenset()  # ".pdf"; empty: any type
+    roots: tuple[str, ...] = ()  # absolute folders; empty: anywhere
+    after: dt.datetime | None = None
+    before: dt.datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.extensions or self.roots or self.after or self.before)
+
+    def apply(self, parsed: ParsedQuery) -> ParsedQuery:
+        """The query narrowed by these filters (both must hold)."""
+        if not self.active:
+            return parsed
+        extensions = parsed.extensions
+        if self.extensions:
+            extensions = extensions & self.extensions if extensions else self.extensions
+            if not extensions:  # two type filters that exclude each other: nothing matches
+                extensions = frozenset({"/"})  # no file name ends with a slash
+        after = max((d for d in (parsed.after, self.after) if d is not None), default=None)
+        before = min((d for d in (parsed.before, self.before) if d is not None), default=None)
+        return replace(
+            parsed, extensions=extensions, roots=parsed.roots + self.roots, after=after, before=before
+        )

@@ -28,7 +28,7 @@ from desktop_search.core.keyword import (
     match_expression,
     terms_of,
 )
-from desktop_search.core.query import ParsedQuery, parse_query
+from desktop_search.core.query import ParsedQuery, SearchFilters, parse_query
 from desktop_search.core.store import ChunkHit, Store
 
 SNIPPET_CHARS = 240
@@ -185,12 +185,17 @@ class Searcher:
         self.fusion = fusion
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyword-search")
 
-    def search(self, query: str, limit: int = 10, mode: str = "hybrid") -> SearchResponse:
-        """Ranked files for a query in the query language of ``core.query``."""
+    def search(
+        self, query: str, limit: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None
+    ) -> SearchResponse:
+        """Ranked files for a query in the query language of ``core.query``, narrowed by
+        ``filters`` (the app's filter bar) when given."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         started = time.perf_counter()
         parsed = parse_query(query)
+        if filters is not None:
+            parsed = filters.apply(parsed)
         if limit <= 0 or (parsed.is_empty and not parsed.has_filters):
             return SearchResponse(query, [], 0.0)
         common = self._common_threshold()
@@ -281,6 +286,20 @@ class Searcher:
         files = sorted(best.items(), key=lambda item: -item[1])[:limit]
         results = self._results(files, owners, chunk_scores, query_terms(passage or ""))
         return SearchResponse(label, results, time.perf_counter() - started)
+
+    def passage_context(self, path: str, passage: Passage) -> tuple[str, int, int] | None:
+        """The whole chunk a passage was cut from, and the passage's [start, end) in it, for
+        a preview; None when the file has changed since (the chunk is gone)."""
+        rows = self.store.query(
+            "SELECT c.text, c.start FROM chunks c JOIN files f ON f.id = c.file_id"
+            " WHERE f.path = ? AND c.start = ? AND c.end = ? AND c.kind != 'name' LIMIT 1",
+            (path, passage.chunk_start, passage.chunk_end),
+        )
+        if not rows:
+            return None
+        text, chunk_start = str(rows[0][0]), int(rows[0][1])
+        start = min(max(passage.start - chunk_start, 0), len(text))
+        return text, start, min(max(passage.end - chunk_start, start), len(text))
 
     def _keyword_side(
         self, parsed: ParsedQuery, mode: str, common: int, candidates: int

@@ -1,220 +1,309 @@
-"""A simple search window over the engine: type, see ranked files, Enter opens.
+"""The running app: one engine, the indexing thread, the search window, the tray, settings,
+first run and the single-instance socket, wired together.
 
-The full app (tray, preview, settings, first run) builds on this; the search itself runs
-off the GUI thread, throttled, and stale answers are dropped by generation number.
+With a tray, closing the window keeps indexing in the tray; without one (GNOME without
+AppIndicator) the window is the app and closing it quits (asking first while indexing).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QSystemTrayIcon
 
-# onnxruntime must be imported before Qt on Windows (DLL search order), and with
-# telemetry off: importing the engine first does both.
-from desktop_search.core.engine import Engine
+from desktop_search.config import save_settings
+from desktop_search.core.engine import Engine, model_locations
 from desktop_search.core.errors import UserError
-from desktop_search.core.search import SearchResponse
+from desktop_search.core.indexer import IndexProgress
+from desktop_search.core.live import LiveState
+from desktop_search.core.model.provision import find_installed
+from desktop_search.core.model.registry import OFFLINE_FALLBACK
 from desktop_search.paths import AppPaths
+from desktop_search.ui import desktop
+from desktop_search.ui.first_run import FirstRunDialog, suggested_folders
+from desktop_search.ui.icons import app_icon
+from desktop_search.ui.settings_dialog import SettingsDialog
+from desktop_search.ui.single_instance import SingleInstance, send_to_running, server_name
+from desktop_search.ui.status import ProblemsDialog
+from desktop_search.ui.tray import Tray
+from desktop_search.ui.window import SearchWindow
+from desktop_search.ui.worker import IndexWorker, SearchRunner, describe_state, eta_text
 
 log = logging.getLogger(__name__)
 
-THROTTLE_MS = 120
-_EXECUTABLE_SUFFIXES = {
-    ".exe",
-    ".bat",
-    ".cmd",
-    ".com",
-    ".msi",
-    ".sh",
-    ".command",
-    ".app",
-    ".ps1",
-    ".py",
-}
+QUIT_TIMEOUT_MS = 1500  # the indexer checkpoints within this; the process exits within 2 s
 
 
-class _SearchSignals(QObject):
-    finished = Signal(int, object)  # generation, SearchResponse
-    failed = Signal(int, str)
+def model_status_text(engine: Engine) -> str:
+    """Which model will read the files, in words (no model is loaded to find out)."""
+    wanted = engine.settings.model
+    if find_installed(model_locations(engine.paths), wanted) is not None:
+        return f"Model: {wanted} (installed)."
+    return (
+        f"Model: the offline model {OFFLINE_FALLBACK} is in use; {wanted} is not installed "
+        "(download it later with `desktop-search model fetch` — the only time the app goes online)."
+    )
 
 
-class _SearchTask(QRunnable):
-    def __init__(self, engine: Engine, query: str, generation: int, signals: _SearchSignals) -> None:
-        super().__init__()
-        self.engine, self.query, self.generation, self.signals = engine, query, generation, signals
+class _Window(SearchWindow):
+    """The search window as the app uses it: closing it hides to the tray or quits."""
 
-    def run(self) -> None:
-        try:
-            response = self.engine.search(self.query, limit=20)
-        except Exception as exc:  # shown in the window, never a crash
-            log.exception("Search failed")
-            self.signals.failed.emit(self.generation, str(exc))
+    def __init__(self, controller: AppController, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.controller = controller
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.closing_window_quits() and not self.controller.confirm_quit():
+            event.ignore()
             return
-        self.signals.finished.emit(self.generation, response)
+        event.accept()
+        if self.controller.closing_window_quits():
+            self.controller.quit()
 
 
-# PDF viewers that can open at a page, by their desktop file id: argv before the file.
-_PAGE_ARGUMENTS = {
-    "org.gnome.Evince.desktop": lambda page: ["evince", f"--page-index={page}"],
-    "evince.desktop": lambda page: ["evince", f"--page-index={page}"],
-    "org.kde.okular.desktop": lambda page: ["okular", "--page", str(page)],
-    "okularApplication_pdf.desktop": lambda page: ["okular", "--page", str(page)],
-    "org.pwmt.zathura.desktop": lambda page: ["zathura", "--page", str(page)],
-    "org.pwmt.zathura-pdf-mupdf.desktop": lambda page: ["zathura", "--page", str(page)],
-}
+class AppController(QObject):
+    """Owns the parts; every cross-part decision is here."""
 
-
-def page_command(desktop_id: str, path: str, page: int) -> list[str] | None:
-    """The command that opens ``path`` at ``page`` in the viewer ``desktop_id``, if it can."""
-    make = _PAGE_ARGUMENTS.get(desktop_id.strip())
-    return [*make(page), path] if make else None
-
-
-def _default_pdf_viewer() -> str:
-    import shutil
-    import subprocess
-
-    if not sys.platform.startswith("linux") or shutil.which("xdg-mime") is None:
-        return ""
-    try:
-        found = subprocess.run(
-            ["xdg-mime", "query", "default", "application/pdf"], capture_output=True, text=True, timeout=2
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return found.stdout.strip()
-
-
-def open_path(path: str, page: int | None = None) -> None:
-    """Open a file with its default app (at ``page`` where the viewer supports it);
-    executables and scripts are revealed, never run."""
-    target = Path(path)
-    if target.suffix.lower() in _EXECUTABLE_SUFFIXES or (os.name == "posix" and os.access(target, os.X_OK)):
-        target = target.parent
-    elif page and target.suffix.lower() == ".pdf":
-        command = page_command(_default_pdf_viewer(), str(target), page)
-        if command and QProcess.startDetached(command[0], command[1:]):
-            return
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
-
-
-class SearchWindow(QWidget):
-    """Search field, results list and a status line."""
-
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, app: QApplication, engine: Engine, use_tray: bool | None = None) -> None:
         super().__init__()
+        self.app = app
         self.engine = engine
-        self.generation = 0
-        self.setWindowTitle("Desktop Search")
-        self.resize(760, 520)
-        self.field = QLineEdit(placeholderText="Search your files by meaning…")
-        self.results = QListWidget()
-        self.results.setWordWrap(True)
-        self.results.setSpacing(4)
-        self.results.setAlternatingRowColors(True)
-        self.status = QLabel()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.field)
-        layout.addWidget(self.results, 1)
-        layout.addWidget(self.status)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.signals = _SearchSignals()
-        self.signals.finished.connect(self.show_results)
-        self.signals.failed.connect(self.show_error)
-        self.timer = QTimer(self, singleShot=True, interval=THROTTLE_MS)
-        self.timer.timeout.connect(self.run_query)
-        self.field.textChanged.connect(lambda _text: self.timer.start())
-        self.field.returnPressed.connect(self.open_current)
-        self.results.itemActivated.connect(lambda _item: self.open_current())
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.field, self.move_down)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_or_hide)
-        roots = engine.roots()
-        self.status.setText(
-            f"{len(roots)} folder(s) indexed"
-            if roots
-            else "No folders yet — run `desktop-search index FOLDER`"
+        self.runner = SearchRunner(engine, self)
+        self.worker = IndexWorker(engine, self)
+        self.roots = [root for _, root in engine.roots()]
+        self.window = _Window(self, self.runner, self.roots)
+        self.problems_dialog: ProblemsDialog | None = None
+        self.last_state: LiveState | None = None
+        self.quitting = False
+        has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
+        self.tray: Tray | None = Tray(self) if has_tray else None
+        app.setQuitOnLastWindowClosed(self.tray is None)
+        self.worker.progress.connect(self.on_progress)
+        self.worker.state_changed.connect(self.on_state)
+        self.window.settings_requested.connect(self.open_settings)
+        self.window.add_folder_requested.connect(self.choose_folder)
+        self.window.problems_requested.connect(self.open_problems)
+        if self.tray is not None:
+            self.tray.open_requested.connect(self.show_window)
+            self.tray.pause_toggled.connect(self.set_paused)
+            self.tray.settings_requested.connect(self.open_settings)
+            self.tray.quit_requested.connect(self.quit)
+        app.aboutToQuit.connect(self.shutdown)
+        self.problem_timer = QTimer(self, interval=5000)
+        self.problem_timer.timeout.connect(self.refresh_problem_count)
+
+    def start(self, show_window: bool = True) -> None:
+        if self.tray is not None:
+            self.tray.show()
+        self.worker.start()
+        self.problem_timer.start()
+        self.refresh_problem_count()
+        if show_window:
+            self.show_window()
+
+    # -- window ---------------------------------------------------------------------------
+    @Slot()
+    def show_window(self) -> None:
+        self.window.show()
+        self.window.setWindowState(self.window.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.window.raise_()
+        self.window.activateWindow()
+        self.window.focus_field()
+
+    def toggle_window(self) -> None:
+        if self.window.isVisible() and self.window.isActiveWindow():
+            self.window.hide()
+        else:
+            self.show_window()
+
+    @Slot(str)
+    def on_message(self, message: str) -> None:
+        {"show": self.show_window, "toggle": self.toggle_window, "quit": self.quit}[message]()
+
+    def closing_window_quits(self) -> bool:
+        return self.tray is None and not self.quitting
+
+    def confirm_quit(self) -> bool:
+        """Without a tray, closing the window quits: ask first while files are being read."""
+        state = self.last_state
+        if state is None or not (state.pending or state.busy):
+            return True
+        answer = QMessageBox.question(
+            self.window,
+            "Quit Desktop Search?",
+            "Files are still being indexed. Quit anyway? Indexing continues where it stopped "
+            "the next time you open Desktop Search.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- indexing -------------------------------------------------------------------------
+    @Slot(object)
+    def on_progress(self, progress: IndexProgress) -> None:
+        self.window.index_status.show_progress(progress)
+        indexing = progress.files_done < progress.files_total and progress.phase != "finish"
+        line = eta_text(progress) if indexing else ""
+        self.window.set_indexing_line(line)
+        if self.tray is not None and line:
+            self.tray.show_progress_line(line)
+
+    @Slot(object)
+    def on_state(self, state: LiveState) -> None:
+        self.last_state = state
+        self.window.index_status.show_state(state)
+        if not (state.pending or state.busy) or state.paused or state.error:
+            self.window.set_indexing_line("")
+        if self.tray is not None:
+            self.tray.show_state(state)
+
+    @Slot(bool)
+    def set_paused(self, paused: bool) -> None:
+        self.worker.pause() if paused else self.worker.resume()
+
+    def add_folders(self, folders: list[Path]) -> None:
+        self.worker.live.add_roots(folders)
+        self.roots += [f.resolve() for f in folders if f.resolve() not in self.roots]
+        self.window.set_roots(self.roots)
+
+    @Slot()
+    def choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self.window, "Add a folder to search", str(Path.home()))
+        if chosen:
+            self.add_folders([Path(chosen)])
+
+    @Slot()
+    def refresh_problem_count(self) -> None:
+        self.runner.fetch(
+            lambda: len(self.engine.store.problem_files(100_000)), self.window.index_status.show_problem_count
         )
 
     @Slot()
-    def run_query(self) -> None:
-        self.generation += 1
-        query = self.field.text().strip()
-        if not query:
-            self.results.clear()
+    def open_problems(self) -> None:
+        if self.problems_dialog is None:
+            self.problems_dialog = ProblemsDialog(self.window)
+            self.problems_dialog.retry_requested.connect(self.retry)
+        dialog = self.problems_dialog
+        self.runner.fetch(lambda: self.engine.store.problem_files(), dialog.set_problems)
+        dialog.show()
+        dialog.raise_()
+
+    @Slot(object)
+    def retry(self, paths: list[str] | None) -> None:
+        self.worker.live.retry_problems(paths)
+        if self.problems_dialog is not None:
+            QTimer.singleShot(3000, self.open_problems)
+
+    # -- settings and first run ------------------------------------------------------------
+    def first_run(self) -> bool:
+        """Ask for folders when there are none; True when the user chose some."""
+        dialog = FirstRunDialog(self.engine.scan_rules(), model_status_text(self.engine), suggested_folders())
+        dialog.setWindowIcon(app_icon())
+        if dialog.exec() != FirstRunDialog.DialogCode.Accepted or not dialog.folders():
+            return False
+        self.add_folders(dialog.folders())
+        return True
+
+    @Slot()
+    def open_settings(self) -> None:
+        self.runner.fetch(self._in_use_text, self._show_settings)
+
+    def _in_use_text(self) -> str:
+        status = self.engine.status()
+        model, provider = status["model"], status["provider"]
+        text = f"{model['name']} ({model['variant']}) on {provider['active']}, {provider['threads']} threads"
+        if provider["fallback_reason"]:
+            text += f" — {provider['fallback_reason']}"
+        if model["fallback_reason"]:
+            text += f" — {model['fallback_reason']}"
+        return text
+
+    def _show_settings(self, in_use: str) -> None:
+        dialog = SettingsDialog(
+            self.engine.settings, self.roots, in_use, desktop.start_at_login_enabled(), self.window
+        )
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
-        self.pool.start(_SearchTask(self.engine, query, self.generation, self.signals))
+        added, removed = dialog.folder_changes()
+        for folder in removed:
+            self.worker.live.forget(folder)
+            self.roots = [r for r in self.roots if r != folder]
+        if added:
+            self.add_folders(added)
+        self.window.set_roots(self.roots)
+        if dialog.start_at_login.isChecked() != desktop.start_at_login_enabled():
+            try:
+                desktop.set_start_at_login(dialog.start_at_login.isChecked())
+            except OSError as exc:
+                QMessageBox.warning(self.window, "Start at login", f"Could not change the login item: {exc}")
+        new = dialog.settings()
+        if new != self.engine.settings:
+            self.apply_settings(new)
 
-    @Slot(int, object)
-    def show_results(self, generation: int, response: SearchResponse) -> None:
-        if generation != self.generation:
-            return  # a newer query is on its way
-        self.results.clear()
-        for result in response.results:
-            snippet = " ".join(result.best.snippet.split())
-            where = f" — p. {result.best.page}" if result.best.page else ""
-            item = QListWidgetItem(f"{Path(result.path).name}{where} — {Path(result.path).parent}\n{snippet}")
-            item.setData(Qt.ItemDataRole.UserRole, result.path)
-            item.setData(Qt.ItemDataRole.UserRole + 1, result.best.page)
-            self.results.addItem(item)
-        if response.results:
-            self.results.setCurrentRow(0)
-            count = len(response.results)
-            noun = "result" if count == 1 else "results"
-            self.status.setText(f"{count} {noun} in {response.seconds * 1000:.0f} ms")
-        else:
-            self.status.setText(f"No results for “{response.query}”")
+    def apply_settings(self, settings: object) -> None:
+        """Save, then restart the indexer with them (the old index serves meanwhile)."""
+        from desktop_search.config import Settings
 
-    @Slot(int, str)
-    def show_error(self, generation: int, message: str) -> None:
-        if generation == self.generation:
-            self.status.setText(f"Search failed: {message}")
+        assert isinstance(settings, Settings)
+        save_settings(self.engine.paths.settings_file, settings)
+        paused = self.worker.paused
+        self.worker.stop_and_wait(10_000)
+        self.engine.apply_settings(settings)
+        self.worker = IndexWorker(self.engine, self)
+        self.worker.progress.connect(self.on_progress)
+        self.worker.state_changed.connect(self.on_state)
+        if paused:
+            self.worker.pause()
+        self.worker.start()
 
-    def move_down(self) -> None:
-        self.results.setFocus()
-        self.results.setCurrentRow(min(self.results.currentRow() + 1, self.results.count() - 1))
+    # -- quitting -------------------------------------------------------------------------
+    @Slot()
+    def quit(self) -> None:
+        self.quitting = True
+        self.app.quit()
 
-    def open_current(self) -> None:
-        item = self.results.currentItem()
-        if item is not None:
-            open_path(str(item.data(Qt.ItemDataRole.UserRole)), item.data(Qt.ItemDataRole.UserRole + 1))
-
-    def clear_or_hide(self) -> None:
-        if self.field.text():
-            self.field.clear()
-        else:
-            self.hide()
-
+    @Slot()
     def shutdown(self) -> None:
-        self.pool.waitForDone(2000)
+        """On aboutToQuit: stop searches and the indexer (it checkpoints), within 2 s."""
+        self.problem_timer.stop()
+        self.window.hide()
+        if self.tray is not None:
+            self.tray.hide()
+        self.runner.shutdown(300)
+        if not self.worker.stop_and_wait(QUIT_TIMEOUT_MS):
+            log.warning("The indexer did not stop in time; the queue resumes at the next start")
 
 
-def run_app(paths: AppPaths) -> int:
-    """Start the GUI on this data dir; returns the exit code."""
+def run_app(paths: AppPaths, background: bool = False, message: str = "show") -> int:
+    """Start the GUI on this data dir (or wake the one already running); the exit code."""
+    QApplication.setApplicationName("Desktop Search")
+    QApplication.setDesktopFileName("desktop-search")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setWindowIcon(app_icon())
+    name = server_name(paths)
+    if send_to_running(name, "show" if background else message):
+        log.info("Desktop Search is already running; asked it to %s", message)
+        return 0
+    if message == "quit":
+        return 0  # nothing running to quit
+    instance = SingleInstance(name)
+    if not instance.listen():
+        log.warning("Could not listen for other launches: %s", instance.server.errorString())
     try:
         engine = Engine.open_profile(paths)
     except UserError as exc:
-        log.error("%s", exc)
+        QMessageBox.critical(None, "Desktop Search", str(exc))
         raise
-    window = SearchWindow(engine)
-    window.show()
-    window.field.setFocus()
-    app.aboutToQuit.connect(window.shutdown)
+    controller = AppController(app, engine)
+    instance.message_received.connect(controller.on_message)
+    if not controller.roots and not background:
+        controller.first_run()
+    controller.start(show_window=not background or controller.tray is None)
+    log.info("Ready: %s", describe_state(controller.worker.live.state()))
     code = app.exec()
+    instance.close()
     engine.close()
     return int(code)

@@ -1,0 +1,164 @@
+"""First run: choose folders (Documents and Desktop suggested), see how many files they hold
+and which model will be used, then start."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_search.core.extract import is_supported
+from desktop_search.core.scan import ScanRules, scan_root
+from desktop_search.ui.worker import _Task
+
+COUNT_CAP = 200_000  # stop counting here; the estimate says "more than"
+
+
+def suggested_folders(home: Path | None = None) -> list[Path]:
+    """Documents and Desktop (where they exist), as the platform names them."""
+    from platformdirs import user_desktop_dir, user_documents_dir
+
+    found = []
+    candidates = [Path(user_documents_dir()), Path(user_desktop_dir())]
+    if home is not None:
+        candidates = [home / "Documents", home / "Desktop"]
+    for folder in candidates:
+        if folder.is_dir() and folder not in found:
+            found.append(folder)
+    return found
+
+
+def count_indexable(folders: list[Path], rules: ScanRules, should_cancel: Callable[[], bool]) -> int:
+    """Files the app would read in these folders (up to ``COUNT_CAP``)."""
+    total = 0
+    for folder in folders:
+        for seen in scan_root(folder, rules, should_cancel):
+            if is_supported(Path(seen.path)):
+                total += 1
+                if total >= COUNT_CAP:
+                    return total
+    return total
+
+
+class _Counted(QObject):
+    counted = Signal(int, int)  # request number, count
+
+
+class FirstRunDialog(QDialog):
+    """Returns the chosen folders through ``folders()`` when accepted."""
+
+    def __init__(
+        self, rules: ScanRules, model_status: str, suggestions: list[Path], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to Desktop Search")
+        self.resize(560, 420)
+        self.rules = rules
+        intro = QLabel(
+            "<h2>Find your files by what they say</h2>"
+            "Choose the folders to search. Desktop Search reads them on this computer and keeps "
+            "its index up to date in the background. Nothing leaves your computer."
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget()
+        for folder in suggestions:
+            self.add_folder(folder)
+        add = QPushButton("Add folder…")
+        remove = QPushButton("Remove")
+        add.clicked.connect(self._choose_folder)
+        remove.clicked.connect(self._remove_selected)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        self.estimate = QLabel()
+        self.model_status = QLabel(model_status)
+        self.model_status.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.start_button = self.buttons.addButton("Start indexing", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.estimate)
+        layout.addWidget(self.model_status)
+        layout.addWidget(self.buttons)
+        self._request = 0
+        self._cancel = threading.Event()
+        self._signals = _Counted()
+        self._signals.counted.connect(self._show_count)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.finished.connect(lambda _result: self._cancel.set())
+        self._recount()
+
+    def folders(self) -> list[Path]:
+        return [Path(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.list.count())]
+
+    def add_folder(self, folder: Path) -> None:
+        if folder in self.folders():
+            return
+        item = QListWidgetItem(str(folder))
+        item.setData(Qt.ItemDataRole.UserRole, str(folder))
+        self.list.addItem(item)
+        if hasattr(self, "estimate"):
+            self._recount()
+
+    def _choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Choose a folder to search", str(Path.home()))
+        if chosen:
+            self.add_folder(Path(chosen))
+
+    def _remove_selected(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+        self._recount()
+
+    def _recount(self) -> None:
+        """Count in the background; a newer count replaces an older one."""
+        self._cancel.set()
+        self._cancel = cancel = threading.Event()
+        self._request += 1
+        request, folders = self._request, self.folders()
+        self.start_button.setEnabled(bool(folders))
+        if not folders:
+            self.estimate.setText("Add at least one folder.")
+            return
+        self.estimate.setText("Counting files…")
+        self.pool.start(
+            _Task(
+                lambda: count_indexable(folders, self.rules, cancel.is_set),
+                lambda count: self._signals.counted.emit(request, count),
+                lambda _message: None,
+            )
+        )
+
+    @Slot(int, int)
+    def _show_count(self, request: int, count: int) -> None:
+        if request != self._request:
+            return
+        more = "more than " if count >= COUNT_CAP else "about "
+        text = f"{more}{count:,} files to read" if count else "No readable files found there yet."
+        self.estimate.setText(text)
+
+    def done(self, result: int) -> None:
+        self._cancel.set()
+        self.pool.waitForDone(2000)
+        super().done(result)

@@ -1,0 +1,86 @@
+"""One running app per data dir: a second launch (or ``--toggle``) talks to the first.
+
+Connect first; only when nobody answers remove a stale socket (left by a crash) and listen.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import logging
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from desktop_search.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+MESSAGES = ("show", "toggle", "quit")
+TIMEOUT_MS = 1000
+
+
+def server_name(paths: AppPaths) -> str:
+    """A socket name per user and data dir (short: Unix socket paths are limited)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name (e.g. a container's uid without a passwd entry)
+        user = "user"
+    digest = hashlib.sha256(f"{user}\0{paths.data_dir.resolve()}".encode()).hexdigest()[:16]
+    return f"desktop-search-{digest}"
+
+
+def send_to_running(name: str, message: str) -> bool:
+    """Deliver ``message`` to the running app; False when none is running."""
+    if message not in MESSAGES:
+        raise ValueError(f"unknown message {message!r}")
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(TIMEOUT_MS):
+        return False
+    socket.write(message.encode() + b"\n")
+    socket.waitForBytesWritten(TIMEOUT_MS)
+    socket.waitForReadyRead(TIMEOUT_MS)  # the answer says it was handled
+    socket.disconnectFromServer()
+    return True
+
+
+class SingleInstance(QObject):
+    """Listens for other launches; emits ``message_received`` with "show", "toggle" or "quit"."""
+
+    message_received = Signal(str)
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.server = QLocalServer(self)
+        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self.server.newConnection.connect(self._accept)
+
+    def listen(self) -> bool:
+        """Start listening; a socket left by a crashed instance is removed first."""
+        if self.server.listen(self.name):
+            return True
+        log.info("Removing a stale single-instance socket (%s)", self.server.errorString())
+        QLocalServer.removeServer(self.name)
+        return self.server.listen(self.name)
+
+    def close(self) -> None:
+        self.server.close()
+
+    @Slot()
+    def _accept(self) -> None:
+        while self.server.hasPendingConnections():
+            connection = self.server.nextPendingConnection()
+            connection.readyRead.connect(lambda c=connection: self._read(c))
+            connection.disconnected.connect(connection.deleteLater)
+
+    def _read(self, connection: QLocalSocket) -> None:
+        while connection.canReadLine():
+            message = bytes(connection.readLine().data()).decode(errors="replace").strip()
+            if message in MESSAGES:
+                connection.write(b"ok\n")
+                connection.flush()
+                self.message_received.emit(message)
+            else:
+                log.warning("Ignored an unknown message on the single-instance socket")

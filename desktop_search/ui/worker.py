@@ -1,0 +1,313 @@
+"""Background work for the window: the one indexing thread, and queries off the GUI thread.
+
+``IndexWorker`` runs the core's ``LiveIndexer`` loop on one QThread (the only writer of the
+data dir) and turns its plain callbacks into typed signals. ``SearchRunner`` runs queries on
+a one-thread pool, tags each with a generation number and drops answers that are stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+
+from desktop_search.core.engine import Engine
+from desktop_search.core.indexer import IndexProgress
+from desktop_search.core.live import LiveIndexer, LiveState
+from desktop_search.core.query import SearchFilters
+from desktop_search.core.search import SearchResponse, SearchResult, query_terms
+
+log = logging.getLogger(__name__)
+
+RESULT_LIMIT = 50
+PREVIEW_PASSAGES = 3
+PROGRESS_INTERVAL_S = 0.12
+
+
+class _IndexThread(QThread):
+    def __init__(self, live: LiveIndexer) -> None:
+        super().__init__()
+        self.live = live
+        self.setObjectName("desktop-search-indexer")
+
+    def run(self) -> None:
+        self.live.run()
+
+
+class IndexWorker(QObject):
+    """Start with ``start()``; ``stop_and_wait()`` on quit. Signals arrive in the GUI thread."""
+
+    progress = Signal(object)  # IndexProgress
+    state_changed = Signal(object)  # LiveState
+
+    def __init__(self, engine: Engine, parent: QObject | None = None, quiet_s: float = 1.0) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.live = LiveIndexer(
+            engine, quiet_s=quiet_s, progress=self._progress, on_state=self.state_changed.emit
+        )
+        self.thread = _IndexThread(self.live)
+        self._last_progress = 0.0
+
+    def _progress(self, progress: IndexProgress) -> None:
+        """On the indexing thread: at most ~8 updates a second cross to the GUI."""
+        now = time.monotonic()
+        if now - self._last_progress >= PROGRESS_INTERVAL_S or progress.files_done >= progress.files_total:
+            self._last_progress = now
+            self.progress.emit(progress)
+
+    def start(self) -> None:
+        self.thread.start(QThread.Priority.LowPriority)
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def pause(self) -> None:
+        self.live.pause()
+
+    def resume(self) -> None:
+        self.live.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.live.paused
+
+    def stop_and_wait(self, timeout_ms: int = 1800) -> bool:
+        """Ask the loop to checkpoint and return; True when the thread ended in time."""
+        self.live.request_stop()
+        return bool(self.thread.wait(timeout_ms))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One result as the window shows it (made off the GUI thread)."""
+
+    path: str
+    name: str
+    folder: str
+    suffix: str
+    modified: float | None  # seconds since the epoch; None when the file is gone
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]  # [start, end) in snippet
+    page: int | None
+    line: int | None
+    result: SearchResult = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a query brought back, with the figures the status line shows."""
+
+    query: str
+    rows: list[ResultRow]
+    seconds: float
+    terms: frozenset[str]
+    similar_to: str | None = None
+
+
+def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Where the query's words (or their inflections: bake/baking, banana/bananas) are in ``text``."""
+    import re
+
+    spans = []
+    for match in re.finditer(r"\w+", text):
+        word = match.group().lower()
+        for term in terms:
+            stem = term[: max(4, len(term) - 2)] if len(term) > 4 else term
+            if word == term or (len(term) >= 4 and word.startswith(stem)):
+                spans.append(match.span())
+                break
+    return tuple(spans)
+
+
+def make_rows(response: SearchResponse, terms: set[str]) -> list[ResultRow]:
+    rows = []
+    for result in response.results:
+        path = Path(result.path)
+        try:
+            modified: float | None = os.stat(path).st_mtime
+        except OSError:
+            modified = None
+        snippet = " ".join(result.best.snippet.split())
+        rows.append(
+            ResultRow(
+                result.path, path.name, str(path.parent), path.suffix.lower(), modified, snippet,
+                highlight_spans(snippet, terms), result.best.page, result.best.line, result,
+            )
+        )  # fmt: skip
+    return rows
+
+
+class _Signals(QObject):
+    answered = Signal(int, object)  # generation, Answer
+    failed = Signal(int, str)
+    preview_ready = Signal(int, object)  # generation, Preview
+    fetched = Signal(object, object)  # callback, value
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[], Any], done: Callable[[Any], None], fail: Callable[[str], None]):
+        super().__init__()
+        self.work, self.done, self.fail = work, done, fail
+
+    def run(self) -> None:
+        try:
+            value = self.work()
+        except Exception as exc:  # shown in the window, never a crash
+            log.exception("A search task failed")
+            self.fail(str(exc) or type(exc).__name__)
+            return
+        self.done(value)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The selected file's best passages in context: (label, text, [start, end) of the passage)."""
+
+    path: str
+    passages: list[tuple[str, str, int, int]]
+    terms: frozenset[str]
+
+
+class SearchRunner(QObject):
+    """Queries and previews off the GUI thread; only the newest answer is delivered."""
+
+    answered = Signal(object)  # Answer
+    failed = Signal(str)
+    preview_ready = Signal(object)  # Preview
+
+    def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.generation = 0
+        self.preview_generation = 0
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._signals = _Signals()
+        self._signals.answered.connect(self._deliver)
+        self._signals.failed.connect(self._fail)
+        self._signals.preview_ready.connect(self._deliver_preview)
+        self._signals.fetched.connect(lambda callback, value: callback(value))
+
+    def search(self, query: str, filters: SearchFilters | None = None) -> int:
+        """Start a query; returns its generation. Older answers still running will be dropped."""
+        self.generation += 1
+        generation = self.generation
+
+        def work() -> Answer:
+            started = time.perf_counter()
+            response = self.engine.search(query, RESULT_LIMIT, filters=filters)
+            terms = query_terms(query)
+            rows = make_rows(response, terms)
+            return Answer(query, rows, time.perf_counter() - started, frozenset(terms))
+
+        self._start(generation, work)
+        return generation
+
+    def more_like_this(self, path: str) -> int:
+        self.generation += 1
+        generation = self.generation
+
+        def work() -> Answer:
+            started = time.perf_counter()
+            response = self.engine.searcher().more_like_this(path=path, limit=RESULT_LIMIT)
+            rows = make_rows(response, set())
+            return Answer("", rows, time.perf_counter() - started, frozenset(), similar_to=path)
+
+        self._start(generation, work)
+        return generation
+
+    def cancel(self) -> None:
+        """Drop whatever is running (the field was cleared)."""
+        self.generation += 1
+
+    def _start(self, generation: int, work: Callable[[], Answer]) -> None:
+        self.pool.start(
+            _Task(
+                work,
+                lambda answer: self._signals.answered.emit(generation, answer),
+                lambda message: self._signals.failed.emit(generation, message),
+            )
+        )
+
+    def preview(self, row: ResultRow, terms: frozenset[str]) -> None:
+        self.preview_generation += 1
+        generation = self.preview_generation
+
+        def work() -> Preview:
+            searcher = self.engine.searcher()
+            passages = []
+            for passage in row.result.passages[:PREVIEW_PASSAGES]:
+                context = searcher.passage_context(row.path, passage)
+                if context is None:
+                    continue
+                where = []
+                if passage.page:
+                    where.append(f"Page {passage.page}")
+                if passage.line:
+                    where.append(f"Line {passage.line}")
+                passages.append((" · ".join(where), *context))
+            return Preview(row.path, passages, terms)
+
+        self.pool.start(
+            _Task(work, lambda preview: self._signals.preview_ready.emit(generation, preview), log.warning)
+        )
+
+    def fetch(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Read something from the index off the GUI thread; ``done(value)`` runs in the GUI thread."""
+        self.pool.start(_Task(work, lambda value: self._signals.fetched.emit(done, value), log.warning))
+
+    @Slot(int, object)
+    def _deliver(self, generation: int, answer: Answer) -> None:
+        if generation == self.generation:
+            self.answered.emit(answer)
+
+    @Slot(int, str)
+    def _fail(self, generation: int, message: str) -> None:
+        if generation == self.generation:
+            self.failed.emit(message)
+
+    @Slot(int, object)
+    def _deliver_preview(self, generation: int, preview: Preview) -> None:
+        if generation == self.preview_generation:
+            self.preview_ready.emit(preview)
+
+    def shutdown(self, timeout_ms: int = 1500) -> None:
+        self.generation += 1
+        self.pool.clear()
+        self.pool.waitForDone(timeout_ms)
+
+
+def describe_state(state: LiveState) -> str:
+    """One line for the tray and the status bar."""
+    if state.error:
+        return f"Problem: {state.error}"
+    if state.paused:
+        return "Indexing paused"
+    if state.pending or state.busy:
+        return f"Indexing… {state.pending:,} files to check" if state.pending else "Checking folders…"
+    return "Index up to date"
+
+
+def eta_text(progress: IndexProgress) -> str:
+    """'Indexing 1,234 of 5,000 files · 12 files/s · about 5 min left'."""
+    done, total = progress.files_done, max(progress.files_total, progress.files_done)
+    parts = [f"Indexing {done:,} of {total:,} files"]
+    rate = progress.files_per_s
+    if rate > 0 and progress.elapsed_s > 2:
+        parts.append(f"{rate:,.1f} files/s" if rate < 10 else f"{rate:,.0f} files/s")
+        left = (total - done) / rate
+        if left >= 1:
+            if left < 60:
+                parts.append("less than a minute left")
+            elif left < 3600:
+                parts.append(f"about {round(left / 60)} min left")
+            else:
+                parts.append(f"about {left / 3600:.1f} h left")
+    return " · ".join(parts)
