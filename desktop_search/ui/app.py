@@ -8,6 +8,7 @@ AppIndicator) the window is the app and closing it quits (asking first while ind
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -305,5 +306,11 @@ def run_app(paths: AppPaths, background: bool = False, message: str = "show") ->
     log.info("Ready: %s", describe_state(controller.worker.live.state()))
     code = app.exec()
     instance.close()
+    if controller.worker.is_running():
+        # Still inside a batch after the quit deadline: leave now. Every write is a
+        # transaction and the queue is persistent, so the next start resumes from here.
+        log.warning("Exiting while the indexer finishes a batch; it resumes at the next start")
+        logging.shutdown()
+        os._exit(int(code))
     engine.close()
     return int(code)

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QRect,
+    QRectF,
     QSize,
     Qt,
 )
@@ -188,8 +189,8 @@ class ResultDelegate(QStyledItemDelegate):
         self._documents.clear()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        line = option.fontMetrics.height()  # type: ignore[attr-defined]
-        return QSize(option.rect.width(), self.PADDING * 2 + line * 4 + 4)  # type: ignore[attr-defined]
+        line = option.fontMetrics.height()
+        return QSize(option.rect.width(), self.PADDING * 2 + line * 4 + 4)
 
     def _snippet_document(self, row: ResultRow, width: int, dark: bool, option: Any) -> QTextDocument:
         key = (row.path, width, dark)
@@ -211,19 +212,19 @@ class ResultDelegate(QStyledItemDelegate):
         row: ResultRow | None = index.data(RowRole)
         if row is None:
             return
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        style = option.widget.style() if option.widget else None  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else None
         if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)  # type: ignore[attr-defined]
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
         text_colour = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
         muted = QColor(text_colour)
         muted.setAlphaF(0.62)
-        metrics = option.fontMetrics  # type: ignore[attr-defined]
+        metrics = option.fontMetrics
         line = metrics.height()
         left = rect.left() + self.PADDING
         top = rect.top() + self.PADDING
@@ -245,7 +246,7 @@ class ResultDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             bold_metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, width - date_width),
         )
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         painter.setPen(muted)
         painter.drawText(
             QRect(text_left, top, width, line),
@@ -267,7 +268,7 @@ class ResultDelegate(QStyledItemDelegate):
         # The passage: two lines at most, clipped.
         document = self._snippet_document(row, width, is_dark(palette), option)
         painter.translate(text_left, top + line * 2 + 4)
-        clip = QRect(0, 0, width, line * 2)
+        clip = QRectF(0, 0, width, line * 2)
         painter.setClipRect(clip)
         context = QAbstractTextDocumentLayout.PaintContext()
         context.palette.setColor(QPalette.ColorRole.Text, text_colour)

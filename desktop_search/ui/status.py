@@ -121,7 +121,8 @@ class ProblemsDialog(QDialog):
 
     def _retry_selected(self) -> None:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        paths = [self.table.item(row, 0).text() for row in rows]
+        items = [self.table.item(row, 0) for row in rows]
+        paths = [item.text() for item in items if item is not None]
         if paths:
             self._retry(paths)
 

@@ -29,6 +29,8 @@ class Tray(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.paused = False
+        self.state = "idle"
         self.icon = QSystemTrayIcon(tray_icon("idle"), self)
         self.menu = QMenu()
         self.open_action = QAction("Open Search", self.menu)
@@ -51,8 +53,6 @@ class Tray(QObject):
         self.settings_action.triggered.connect(self.settings_requested)
         self.quit_action.triggered.connect(self.quit_requested)
         self.icon.activated.connect(self._activated)
-        self.paused = False
-        self.state = "idle"
 
     def show(self) -> None:
         self.icon.show()

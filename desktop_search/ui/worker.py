@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 RESULT_LIMIT = 50
 PREVIEW_PASSAGES = 3
+_WORD = re.compile(r"\w+")
 PROGRESS_INTERVAL_S = 0.12
 
 
@@ -52,7 +54,7 @@ class IndexWorker(QObject):
         self.live = LiveIndexer(
             engine, quiet_s=quiet_s, progress=self._progress, on_state=self.state_changed.emit
         )
-        self.thread = _IndexThread(self.live)
+        self.indexing_thread = _IndexThread(self.live)
         self._last_progress = 0.0
 
     def _progress(self, progress: IndexProgress) -> None:
@@ -63,10 +65,10 @@ class IndexWorker(QObject):
             self.progress.emit(progress)
 
     def start(self) -> None:
-        self.thread.start(QThread.Priority.LowPriority)
+        self.indexing_thread.start(QThread.Priority.LowPriority)
 
     def is_running(self) -> bool:
-        return self.thread.isRunning()
+        return bool(self.indexing_thread.isRunning())
 
     def pause(self) -> None:
         self.live.pause()
@@ -81,7 +83,7 @@ class IndexWorker(QObject):
     def stop_and_wait(self, timeout_ms: int = 1800) -> bool:
         """Ask the loop to checkpoint and return; True when the thread ended in time."""
         self.live.request_stop()
-        return bool(self.thread.wait(timeout_ms))
+        return bool(self.indexing_thread.wait(timeout_ms))
 
 
 @dataclass(frozen=True)
@@ -111,18 +113,22 @@ class Answer:
     similar_to: str | None = None
 
 
+def _light_stem(word: str) -> str:
+    """Enough of a stemmer to mark bake/baking/baked and banana/bananas alike."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> tuple[tuple[int, int], ...]:
     """Where the query's words (or their inflections: bake/baking, banana/bananas) are in ``text``."""
-    import re
-
+    stems = {_light_stem(term) for term in terms}
     spans = []
-    for match in re.finditer(r"\w+", text):
+    for match in _WORD.finditer(text):
         word = match.group().lower()
-        for term in terms:
-            stem = term[: max(4, len(term) - 2)] if len(term) > 4 else term
-            if word == term or (len(term) >= 4 and word.startswith(stem)):
-                spans.append(match.span())
-                break
+        if word in terms or _light_stem(word) in stems:
+            spans.append(match.span())
     return tuple(spans)
 
 

@@ -1,71 +1,206 @@
-"""The search window over a real small index (offscreen Qt, real model)."""
+"""The search window over a real small index (offscreen Qt, real model, real SQLite/hnswlib)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from desktop_search.core.search import SearchResponse
-from desktop_search.ui.app import SearchWindow
+from desktop_search.ui import desktop
+from desktop_search.ui.results_model import HighlightsRole, PathRole, ResultsModel
+from desktop_search.ui.window import SearchWindow
+from desktop_search.ui.worker import SearchRunner, highlight_spans, make_rows
 
 
-def _indexed_window(qtbot, engine_factory, sample_folder: Path) -> SearchWindow:
+@pytest.fixture
+def indexed_engine(engine_factory, sample_folder: Path):
     engine = engine_factory()
     engine.index(engine.add_roots([sample_folder]))
-    window = SearchWindow(engine)
+    return engine
+
+
+@pytest.fixture
+def window(qtbot, indexed_engine, sample_folder: Path):
+    runner = SearchRunner(indexed_engine)
+    window = SearchWindow(runner, [sample_folder])
     qtbot.addWidget(window)
     window.show()
-    return window
+    yield window
+    runner.shutdown()
 
 
-def test_typing_shows_ranked_results(qtbot, engine_factory, sample_folder: Path) -> None:
-    window = _indexed_window(qtbot, engine_factory, sample_folder)
-    assert "1 folder(s) indexed" in window.status.text()
-    qtbot.keyClicks(window.field, "baking with ripe bananas")
-    qtbot.waitUntil(lambda: window.results.count() > 0, timeout=10_000)
-    first = window.results.item(0)
-    assert first.data(Qt.ItemDataRole.UserRole).endswith("banana-bread.md")
-    assert "ripe bananas" in first.text()
-    assert "results in" in window.status.text()
-    window.shutdown()
+@pytest.fixture
+def opened(monkeypatch):
+    """Records what the window asked the OS to open or reveal (no file manager here)."""
+    calls: list[tuple[str, str, int | None]] = []
+    monkeypatch.setattr(desktop, "open_path", lambda path, page=None: calls.append(("open", path, page)))
+    monkeypatch.setattr(desktop, "reveal_path", lambda path: calls.append(("reveal", path, None)))
+    return calls
 
 
-def test_stale_answers_are_dropped(qtbot, engine_factory, sample_folder: Path) -> None:
-    window = _indexed_window(qtbot, engine_factory, sample_folder)
-    window.generation = 5
-    stale = window.engine.search("taxes")
-    window.show_results(4, stale)
-    assert window.results.count() == 0
-    window.show_results(5, stale)
-    assert window.results.count() > 0
+def _type_and_wait(qtbot, window: SearchWindow, text: str) -> None:
+    with qtbot.waitSignal(window.runner.answered, timeout=15_000):
+        qtbot.keyClicks(window.field, text)
+    qtbot.waitUntil(lambda: not window.throttle.timer.isActive() and not window.throttle.pending)
+    qtbot.wait(50)  # the last, coalesced query's answer
 
 
-def test_no_results_and_escape(qtbot, engine_factory, sample_folder: Path) -> None:
-    window = _indexed_window(qtbot, engine_factory, sample_folder)
-    window.generation = 1
-    window.show_results(1, SearchResponse("zzz", [], 0.0))
-    assert window.status.text() == "No results for “zzz”"
+def test_typing_shows_ranked_highlighted_results(qtbot, window: SearchWindow) -> None:
+    _type_and_wait(qtbot, window, "baking with ripe bananas")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    first = window.model.index(0)
+    assert first.data(PathRole).endswith("banana-bread.md")
+    snippet = window.model.row(0).snippet
+    marked = {snippet[a:b].lower() for a, b in first.data(HighlightsRole)}
+    assert {"ripe", "bananas"} <= marked
+    assert window.pages.currentIndex() == 0
+    assert "result" in window.result_status.text() and "ms" in window.result_status.text()
+    # The preview shows the passage in context, scrolled to it.
+    qtbot.waitUntil(lambda: "ripe bananas" in window.preview.toPlainText(), timeout=5_000)
+    assert window.preview.current_path.endswith("banana-bread.md")
+
+
+def test_keyboard_moves_opens_reveals_copies(qtbot, window: SearchWindow, opened) -> None:
+    _type_and_wait(qtbot, window, "garden roses tax bread")
+    qtbot.waitUntil(lambda: window.model.rowCount() >= 2, timeout=10_000)
+    assert window.results.currentIndex().row() == 0
+    qtbot.keyClick(window.field, Qt.Key.Key_Down)
+    assert window.results.currentIndex().row() == 1
+    qtbot.keyClick(window.field, Qt.Key.Key_Up)
+    qtbot.keyClick(window.field, Qt.Key.Key_Up)  # stays on the first
+    assert window.results.currentIndex().row() == 0
+    first = window.model.row(0).path
+    qtbot.keyClick(window.field, Qt.Key.Key_Return)
+    qtbot.keyClick(window.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert opened == [("open", first, None), ("reveal", first, None)]
+    qtbot.keyClick(window.field, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == first
+    # With text selected in the field, Ctrl+C copies that text instead.
+    window.field.selectAll()
+    qtbot.keyClick(window.field, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == window.field.text()
+
+
+def test_escape_clears_then_hides(qtbot, window: SearchWindow) -> None:
     window.field.setText("something")
-    window.clear_or_hide()
+    qtbot.keyClick(window.field, Qt.Key.Key_Escape)
     assert window.field.text() == "" and window.isVisible()
-    window.clear_or_hide()
+    qtbot.keyClick(window.field, Qt.Key.Key_Escape)
     assert not window.isVisible()
 
 
-def test_empty_state_without_folders(qtbot, engine_factory) -> None:
-    window = SearchWindow(engine_factory())
+def test_a_slow_query_then_a_fast_one_shows_only_the_fast_one(qtbot, window: SearchWindow) -> None:
+    engine = window.runner.engine
+    real_search = engine.search
+    release = threading.Event()
+
+    def slow_for_taxes(query, *args, **kwargs):  # stub delay: the first query is slow
+        if "tax" in query:
+            release.wait(10)
+        return real_search(query, *args, **kwargs)
+
+    engine.search = slow_for_taxes
+    answers = []
+    window.runner.answered.connect(lambda answer: answers.append(answer.query))
+    window.runner.search("income tax return")
+    window.runner.search("ripe bananas")
+    release.set()
+    qtbot.waitUntil(lambda: bool(answers), timeout=10_000)
+    qtbot.wait(300)  # time for a stale answer to (wrongly) arrive
+    assert answers == ["ripe bananas"]
+    assert window.model.row(0).path.endswith("banana-bread.md")
+
+
+def test_filters_narrow_by_type_folder_and_date(qtbot, window: SearchWindow, sample_folder: Path) -> None:
+    _type_and_wait(qtbot, window, "notes code bread tax garden")
+    qtbot.waitUntil(lambda: window.model.rowCount() >= 3, timeout=10_000)
+    with qtbot.waitSignal(window.runner.answered, timeout=10_000):
+        window.type_filter.setCurrentIndex(window.type_filter.findText("Code"))
+    paths = [window.model.row(i).path for i in range(window.model.rowCount())]
+    assert paths and all(p.endswith(".py") for p in paths)
+    with qtbot.waitSignal(window.runner.answered, timeout=10_000):
+        window.type_filter.setCurrentIndex(0)
+    # A folder outside the indexed one: nothing.
+    window.set_roots([sample_folder, sample_folder / "code"])
+    assert window.folder_filter.isVisibleTo(window)
+    with qtbot.waitSignal(window.runner.answered, timeout=10_000):
+        window.folder_filter.setCurrentIndex(2)
+    paths = [window.model.row(i).path for i in range(window.model.rowCount())]
+    assert paths and all("/code/" in p for p in paths)
+    with qtbot.waitSignal(window.runner.answered, timeout=10_000):
+        window.folder_filter.setCurrentIndex(0)
+    # Modified in a custom range long ago: nothing, and the window says so.
+    with qtbot.waitSignal(window.runner.answered, timeout=10_000):
+        window.date_filter.setCurrentIndex(window.date_filter.findData("custom"))
+    assert window.date_from.isVisibleTo(window)
+    with qtbot.waitSignal(window.runner.answered, timeout=10_000):
+        window.date_to.setDate(window.date_to.date().addYears(-20))
+    assert window.model.rowCount() == 0
+    assert window.empty_label.text().startswith("No results for")
+
+
+def test_more_like_this(qtbot, window: SearchWindow) -> None:
+    _type_and_wait(qtbot, window, "ripe bananas")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    source = window.model.row(0).path
+    with qtbot.waitSignal(window.runner.answered, timeout=10_000):
+        window.more_like_current()
+    paths = [window.model.row(i).path for i in range(window.model.rowCount())]
+    assert paths and source not in paths
+    assert "files like banana-bread.md" in window.result_status.text()
+
+
+def test_empty_states(qtbot, engine_factory, sample_folder: Path) -> None:
+    runner = SearchRunner(engine_factory())
+    window = SearchWindow(runner, [])
     qtbot.addWidget(window)
-    assert window.status.text().startswith("No folders yet")
+    assert window.empty_label.text().startswith("No folders yet")
+    assert window.empty_button.isVisibleTo(window)
+    with qtbot.waitSignal(window.add_folder_requested):
+        window.empty_button.click()
+    window.set_roots([sample_folder])
+    window.set_indexing_line("Indexing 3 of 10 files")
+    assert window.empty_label.text().startswith("Indexing 3 of 10 files…")
+    window.set_indexing_line("")
+    assert window.empty_label.text().startswith("Type to search")
+    runner.shutdown()
 
 
-def test_pdf_viewers_that_take_a_page_get_it() -> None:
-    from desktop_search.ui.app import page_command
+def test_results_model_passes_qt_model_tester(qtmodeltester, indexed_engine) -> None:
+    response = indexed_engine.search("bananas garden tax", limit=10)
+    model = ResultsModel()
+    model.set_results(make_rows(response, {"bananas", "garden", "tax"}))
+    assert model.rowCount() >= 3
+    qtmodeltester.check(model)
+    model.set_results([])
+    qtmodeltester.check(model)
 
-    assert page_command("org.gnome.Evince.desktop\n", "/d/a.pdf", 3) == [
-        "evince",
-        "--page-index=3",
-        "/d/a.pdf",
-    ]
-    assert page_command("org.kde.okular.desktop", "/d/a.pdf", 12) == ["okular", "--page", "12", "/d/a.pdf"]
-    assert page_command("firefox.desktop", "/d/a.pdf", 3) is None  # opened normally, no page
+
+def test_highlights_find_the_words_and_their_inflections() -> None:
+    text = "Baking bread: bake the Bananas; a banana-split is not bread-like"
+    marked = [text[a:b] for a, b in highlight_spans(text, {"banana", "bake"})]
+    assert marked == ["Baking", "bake", "Bananas", "banana"]
+    assert highlight_spans("nothing here", {"banana"}) == ()
+
+
+def test_deleted_file_row_says_so(indexed_engine, sample_folder: Path) -> None:
+    response: SearchResponse = indexed_engine.search("ripe bananas", limit=1)
+    (sample_folder / "banana-bread.md").unlink()
+    rows = make_rows(response, {"bananas"})
+    assert rows[0].modified is None  # painted as "deleted", never a crash
+
+
+def test_a_burst_of_keystrokes_is_coalesced(qtbot, window: SearchWindow) -> None:
+    started = []
+    real = window.runner.search
+    window.runner.search = lambda query, filters=None: (started.append(query), real(query, filters))[1]
+    qtbot.keyClicks(window.field, "ripe bananas")  # 12 keystrokes in a few ms
+    qtbot.waitUntil(lambda: not window.throttle.timer.isActive(), timeout=5_000)
+    time.sleep(0.05)
+    assert started[0] == "r" and started[-1] == "ripe bananas"
+    assert len(started) <= 3

@@ -1,0 +1,150 @@
+"""The app as a whole in one process: live indexing on its QThread, the tray, closing, quitting,
+and the single-instance socket (offscreen Qt, real engine and model)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDir
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_search.ui.app import AppController
+from desktop_search.ui.single_instance import SingleInstance, send_to_running
+
+
+@pytest.fixture
+def controller(qtbot, engine_factory):
+    made: list[AppController] = []
+
+    def make(use_tray: bool = True) -> AppController:
+        app = QApplication.instance()
+        made.append(AppController(app, engine_factory(), use_tray=use_tray))
+        qtbot.addWidget(made[-1].window)
+        return made[-1]
+
+    yield make
+    for controller in made:
+        controller.shutdown()
+    QApplication.instance().setQuitOnLastWindowClosed(True)
+
+
+def _wait_idle(qtbot, controller: AppController, timeout: int = 60_000) -> None:
+    def idle() -> bool:
+        state = controller.last_state
+        return state is not None and state.running and not state.pending and not state.busy
+
+    qtbot.waitUntil(idle, timeout=timeout)
+
+
+def test_a_folder_added_in_the_app_is_indexed_live_and_found(qtbot, controller, sample_folder: Path) -> None:
+    app = controller()
+    app.start()
+    app.add_folders([sample_folder])
+    _wait_idle(qtbot, app)
+    assert app.worker.is_running()
+    assert app.window.index_status.label.text() == "Index up to date"
+    # A file saved now is found a moment later, without restarting anything.
+    violin = sample_folder / "violin.txt"
+    violin.write_text("Practise violin scales slowly with a metronome every morning.")
+
+    def indexed() -> bool:
+        state = app.engine.store.file_state(str(violin))
+        return state is not None and state.status == "indexed"
+
+    qtbot.waitUntil(indexed, timeout=30_000)
+    with qtbot.waitSignal(app.runner.answered, timeout=10_000):
+        app.window.field.setText("music practice with a metronome")
+    qtbot.waitUntil(lambda: app.window.model.rowCount() > 0, timeout=5_000)
+    assert app.window.model.row(0).path.endswith("violin.txt")
+
+
+def test_tray_menu_pauses_opens_and_quits(qtbot, controller, sample_folder: Path, monkeypatch) -> None:
+    app = controller(use_tray=True)
+    app.add_folders([sample_folder])
+    app.start(show_window=False)
+    assert app.tray is not None and not app.window.isVisible()
+    _wait_idle(qtbot, app)
+    app.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: app.tray.state == "paused", timeout=5_000)
+    assert app.worker.paused and app.tray.pause_action.text() == "Resume Indexing"
+    app.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: app.tray.state == "idle", timeout=10_000)
+    assert not app.worker.paused
+    app.tray.open_action.trigger()
+    assert app.window.isVisible()
+    # With a tray, closing the window hides it; indexing goes on.
+    app.window.close()
+    assert not app.window.isVisible() and app.worker.is_running()
+    quits: list[bool] = []
+    monkeypatch.setattr(app.app, "quit", lambda: quits.append(True))
+    app.tray.quit_action.trigger()
+    assert quits == [True] and app.quitting
+
+
+def test_quit_stops_the_indexer_cleanly(qtbot, controller, sample_folder: Path) -> None:
+    app = controller()
+    app.add_folders([sample_folder])
+    app.start()
+    qtbot.waitUntil(app.worker.is_running, timeout=5_000)
+    app.shutdown()
+    assert not app.worker.is_running()
+    assert not app.window.isVisible()
+    assert app.engine.store.query("PRAGMA integrity_check") == [("ok",)]
+
+
+def test_without_a_tray_closing_the_window_quits_after_asking_while_indexing(
+    qtbot, controller, sample_folder: Path, monkeypatch
+) -> None:
+    app = controller(use_tray=False)
+    app.start()
+    assert app.tray is None and QApplication.instance().quitOnLastWindowClosed()
+    from desktop_search.core.live import LiveState
+
+    app.on_state(LiveState(True, False, True, 40))  # files are being read
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args: asked.append(args[1]) or QMessageBox.StandardButton.No
+    )
+    app.window.close()
+    assert asked == ["Quit Desktop Search?"] and app.window.isVisible()  # the user said no
+    quits: list[bool] = []
+    monkeypatch.setattr(app.app, "quit", lambda: quits.append(True))
+    app.on_state(LiveState(True, False, False, 0))  # idle: no question
+    app.window.close()
+    assert len(asked) == 1 and quits == [True]
+
+
+def test_second_launch_reaches_the_first(qtbot, tmp_path: Path) -> None:
+    name = f"ds-test-{os.getpid()}-{tmp_path.name}"[:60]
+    first = SingleInstance(name)
+    assert first.listen()
+    second = (
+        "import sys; from PySide6.QtCore import QCoreApplication; app = QCoreApplication([]); "
+        "from desktop_search.ui.single_instance import send_to_running; "
+        f"sys.exit(0 if send_to_running({name!r}, 'toggle') else 3)"
+    )
+    with qtbot.waitSignal(first.message_received, timeout=10_000) as received:
+        launch = subprocess.Popen([sys.executable, "-c", second])
+    qtbot.waitUntil(lambda: launch.poll() is not None, timeout=10_000)
+    assert received.args == ["toggle"] and launch.returncode == 0
+    first.close()
+    assert send_to_running(name, "show") is False  # nobody listening any more
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix domain sockets leave a file behind")
+def test_a_stale_socket_from_a_crash_is_replaced(qtbot, tmp_path: Path) -> None:
+    name = f"ds-stale-{os.getpid()}-{tmp_path.name}"[:60]
+    path = os.path.join(QDir.tempPath(), name)
+    crashed = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    crashed.bind(path)  # bound, never unlinked: what a killed instance leaves
+    crashed.close()
+    assert os.path.exists(path)
+    assert send_to_running(name, "show") is False
+    instance = SingleInstance(name)
+    assert instance.listen()
+    instance.close()
