@@ -73,8 +73,9 @@ def rss_by_library():
             groups[current] = groups.get(current, 0) + int(first[1]) / 1024
     return groups
 
-from desktop_search.ui.app import SearchWindow
 from desktop_search.core.engine import Engine, ModelInUse
+from desktop_search.ui.window import SearchWindow
+from desktop_search.ui.worker import SearchRunner
 from desktop_search.core.embed import Embedder
 from desktop_search.core.ann import AnnIndex
 from desktop_search.paths import AppPaths
@@ -83,7 +84,8 @@ from PySide6.QtWidgets import QApplication
 stages = {"imports": rss_mb()}
 app = QApplication([])
 engine = Engine.open_profile(AppPaths(data_dir))
-window = SearchWindow(engine)
+runner = SearchRunner(engine)
+window = SearchWindow(runner, [root for _, root in engine.roots()])
 window.show()
 shown = []
 QTimer.singleShot(0, lambda: shown.append(time.time()))
@@ -113,9 +115,9 @@ for query in ["boundary layer", "retry with backoff", "json decode error", "sock
     window.field.setText(query)
     window.run_query()
     deadline = time.time() + 10
-    while time.time() < deadline and "result" not in window.status.text():
+    while time.time() < deadline and "result" not in window.result_status.text():
         app.processEvents()
-    window.status.setText("")
+    window.result_status.setText("")
 stages["searched"] = rss_mb()
 deadline = time.time() + 5
 while time.time() < deadline:
@@ -125,7 +127,7 @@ stages["idle"] = rss_mb()
 print(json.dumps({"window_s": window_s, "stages": stages, "libraries": rss_by_library(),
                   "ann_from_disk": ann.health().loaded_from_disk, "vectors": ann.health().live,
                   "variant": resolved.manifest.variant, "dimension": resolved.manifest.dimension}))
-window.shutdown()
+runner.shutdown()
 sys.stdout.flush()
 os._exit(0)  # skip Qt's teardown: the figures are out
 """

@@ -145,6 +145,11 @@ class Indexer:
         known file that is gone, in the root or only in its subfolder ``folder``.
         Reads no file contents. Returns (queued, unchanged)."""
         self._roots[root_id] = root
+        if not root.is_dir():
+            # An unmounted drive or an unplugged share looks like a folder emptied of
+            # everything: keep its index until it is back (`forget` removes it on purpose).
+            log.warning("Folder %s is not available; keeping its index until it returns", root)
+            return 0, 0
         if folder is None or folder == root:
             known = self.store.files_of_root(root_id)
         else:

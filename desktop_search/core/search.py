@@ -8,7 +8,8 @@ highlight and jump to it.
 
 from __future__ import annotations
 
-import itertools
+import bisect
+import functools
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -96,17 +97,27 @@ def query_terms(query: str) -> set[str]:
     return set(terms_of(query))
 
 
+@functools.lru_cache(maxsize=64)
+def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
 def best_snippet(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> tuple[int, int]:
     """[start, end) in ``text`` of a ~``max_chars`` window around its best sentence."""
     if len(text) <= max_chars:
         return 0, len(text)
     bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-    lowered = text.lower()
-    best_start, best_end, best_hits = 0, bounds[1], -1
-    for start, end in itertools.pairwise(bounds):
-        hits = len(terms.intersection(_WORD.findall(lowered, start, end)))
-        if hits > best_hits:
-            best_start, best_end, best_hits = start, end, hits
+    best_start, best_end = 0, bounds[1]
+    # One pass of a compiled alternation finds the terms; each hit is placed in its
+    # sentence by bisection. The sentence with the most distinct terms wins (the first on a tie).
+    found: dict[int, set[str]] = {}
+    if terms:
+        for match in _terms_pattern(frozenset(terms)).finditer(text.lower()):
+            found.setdefault(bisect.bisect_right(bounds, match.start()) - 1, set()).add(match.group())
+    if found:
+        best = max(sorted(found), key=lambda sentence: len(found[sentence]))
+        best_start, best_end = bounds[best], bounds[best + 1]
     # Centre the window on the sentence, clipped to the text, cut at word boundaries.
     if best_end - best_start >= max_chars:
         start, end = best_start, best_start + max_chars

@@ -33,6 +33,7 @@ from desktop_search.ui.status import IndexStatusBar
 from desktop_search.ui.worker import Answer, Preview, ResultRow, SearchRunner
 
 THROTTLE_MS = 120
+PREVIEW_DELAY_MS = 60  # moving through results or typing fast does not lay out every preview
 TYPE_CHOICES: list[tuple[str, frozenset[str]]] = [
     ("Any type", frozenset()),
     ("Documents", TYPE_FAMILIES["document"] | frozenset({".docm", ".epub"})),
@@ -91,6 +92,8 @@ class SearchWindow(QWidget):
         self.resize(980, 620)
         self._build()
         self.throttle = Throttle(THROTTLE_MS, self.run_query, self)
+        self.preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
+        self.preview_timer.timeout.connect(self._request_preview)
         self.field.textChanged.connect(lambda _text: self.throttle())
         runner.answered.connect(self.show_answer)
         runner.failed.connect(self.show_error)
@@ -263,6 +266,8 @@ class SearchWindow(QWidget):
         if count:
             self.pages.setCurrentIndex(0)
             self.results.setCurrentIndex(self.model.index(0))
+            # The list first, now; the preview (a bigger layout) follows when typing pauses.
+            self.results.viewport().repaint()
         else:
             self.preview.clear_preview()
             what = answer.query or "these filters"
@@ -300,7 +305,11 @@ class SearchWindow(QWidget):
 
     @Slot(QModelIndex, QModelIndex)
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        row = self.model.row(current.row())
+        if self.model.row(current.row()) is not None:
+            self.preview_timer.start()
+
+    def _request_preview(self) -> None:
+        row = self.current_row()
         if row is not None:
             self.runner.preview(row, self.current_terms)
 

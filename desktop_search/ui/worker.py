@@ -26,7 +26,7 @@ from desktop_search.core.search import SearchResponse, SearchResult, query_terms
 
 log = logging.getLogger(__name__)
 
-RESULT_LIMIT = 50
+RESULT_LIMIT = 20  # what a window shows; the query language narrows further
 PREVIEW_PASSAGES = 3
 _WORD = re.compile(r"\w+")
 PROGRESS_INTERVAL_S = 0.12

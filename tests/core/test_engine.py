@@ -203,3 +203,18 @@ def test_many_deletes_compact_the_vector_index(engine_factory, tmp_path: Path) -
     engine.index(roots)
     health = engine.status()["index"]
     assert health["ann_deleted"] == 0 and health["ann_live"] == 14 and health["healthy"]
+
+
+def test_an_unavailable_folder_keeps_its_index_until_it_returns(engine_factory, sample_folder: Path) -> None:
+    """An unmounted drive must not look like a folder whose files were all deleted."""
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    indexed = engine.store.status_counts().get("indexed", 0)
+    unplugged = sample_folder.with_name("elsewhere")
+    sample_folder.rename(unplugged)
+    report = engine.index()
+    assert engine.store.status_counts().get("indexed", 0) == indexed
+    assert engine.search("ripe bananas", limit=1).results[0].path.endswith("banana-bread.md")
+    unplugged.rename(sample_folder)
+    report = engine.index()
+    assert report.chunks_embedded == 0 and engine.store.status_counts().get("indexed", 0) == indexed
