@@ -199,7 +199,7 @@ class SearchWindow(QWidget):
             QShortcut(QKeySequence(key), self, self.reveal_current)
         QShortcut(QKeySequence("Ctrl+M"), self, self.more_like_current)
         QShortcut(QKeySequence("Ctrl+L"), self, self.focus_field)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Preferences), self, self.settings_requested.emit)
+        QShortcut(QKeySequence("Ctrl+,"), self, self.settings_requested.emit)  # Cmd+, on macOS
 
     def set_roots(self, roots: list[Path]) -> None:
         self.roots = list(roots)
