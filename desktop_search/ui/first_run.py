@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_search.core.extract import is_supported
 from desktop_search.core.scan import ScanRules, scan_root
-from desktop_search.ui.worker import _Task
+from desktop_search.ui.worker import BackgroundTask
 
 COUNT_CAP = 200_000  # stop counting here; the estimate says "more than"
 
@@ -143,7 +143,7 @@ class FirstRunDialog(QDialog):
             return
         self.estimate.setText("Counting files…")
         self.pool.start(
-            _Task(
+            BackgroundTask(
                 lambda: count_indexable(folders, self.rules, cancel.is_set),
                 lambda count: self._signals.counted.emit(request, count),
                 lambda _message: None,

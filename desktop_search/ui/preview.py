@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from desktop_search.ui.results_model import HIGHLIGHT_DARK, HIGHLIGHT_LIGHT, is_dark, kind_of, when
+from desktop_search.ui.results_model import highlighted_html, is_dark, kind_of, when
 from desktop_search.ui.worker import Preview, ResultRow, highlight_spans
 
 PASSAGE_LIGHT = "#eef4ff"
@@ -17,7 +17,6 @@ PASSAGE_DARK = "#24344d"
 def preview_html(row: ResultRow, preview: Preview, dark: bool) -> str:
     """The file's facts, then each passage's chunk with the passage shaded and the query's
     words marked; each passage has an anchor ``passage-N`` to scroll to."""
-    mark = HIGHLIGHT_DARK if dark else HIGHLIGHT_LIGHT
     shade = PASSAGE_DARK if dark else PASSAGE_LIGHT
     parts = [
         f"<h3 style='margin-bottom:2px'>{html.escape(row.name)}</h3>",
@@ -34,21 +33,11 @@ def preview_html(row: ResultRow, preview: Preview, dark: bool) -> str:
         thirds = ((0, start, False), (start, end, True), (end, len(text), False))
         for piece_start, piece_end, inside in thirds:
             piece = text[piece_start:piece_end]
-            marked = _mark_terms(piece, preview.terms, mark)
+            marked = highlighted_html(piece, highlight_spans(piece, preview.terms), dark)
             pieces.append(f"<span style='background-color:{shade}'>{marked}</span>" if inside else marked)
         body = "".join(pieces).replace("\n", "<br>")
         parts.append(f"<p style='white-space:pre-wrap'>{body}</p>")
     return "".join(parts)
-
-
-def _mark_terms(text: str, terms: frozenset[str], colour: str) -> str:
-    out, position = [], 0
-    for start, end in highlight_spans(text, terms):
-        out.append(html.escape(text[position:start]))
-        out.append(f"<b style='background-color:{colour}'>{html.escape(text[start:end])}</b>")
-        position = end
-    out.append(html.escape(text[position:]))
-    return "".join(out)
 
 
 class PreviewPane(QTextBrowser):

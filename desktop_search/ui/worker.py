@@ -157,7 +157,10 @@ class _Signals(QObject):
     fetched = Signal(object, object)  # callback, value
 
 
-class _Task(QRunnable):
+class BackgroundTask(QRunnable):
+    """Runs ``work`` on a pool thread; ``done(value)`` or ``fail(message)`` afterwards (on that
+    thread: pass a signal's ``emit`` to get back to the GUI thread)."""
+
     def __init__(self, work: Callable[[], Any], done: Callable[[Any], None], fail: Callable[[str], None]):
         super().__init__()
         self.work, self.done, self.fail = work, done, fail
@@ -235,7 +238,7 @@ class SearchRunner(QObject):
 
     def _start(self, generation: int, work: Callable[[], Answer]) -> None:
         self.pool.start(
-            _Task(
+            BackgroundTask(
                 work,
                 lambda answer: self._signals.answered.emit(generation, answer),
                 lambda message: self._signals.failed.emit(generation, message),
@@ -262,12 +265,16 @@ class SearchRunner(QObject):
             return Preview(row.path, passages, terms)
 
         self.pool.start(
-            _Task(work, lambda preview: self._signals.preview_ready.emit(generation, preview), log.warning)
+            BackgroundTask(
+                work, lambda preview: self._signals.preview_ready.emit(generation, preview), log.warning
+            )
         )
 
     def fetch(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Read something from the index off the GUI thread; ``done(value)`` runs in the GUI thread."""
-        self.pool.start(_Task(work, lambda value: self._signals.fetched.emit(done, value), log.warning))
+        self.pool.start(
+            BackgroundTask(work, lambda value: self._signals.fetched.emit(done, value), log.warning)
+        )
 
     @Slot(int, object)
     def _deliver(self, generation: int, answer: Answer) -> None:
