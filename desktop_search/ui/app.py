@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QSystemTrayIcon
 
-from desktop_search.config import save_settings
+from desktop_search.config import Settings, save_settings
 from desktop_search.core.engine import Engine, model_locations
 from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import IndexProgress
@@ -74,7 +74,7 @@ class AppController(QObject):
         self.app = app
         self.engine = engine
         self.runner = SearchRunner(engine, self)
-        self.worker = IndexWorker(engine, self)
+        self.worker = self._make_worker()
         self.roots = [root for _, root in engine.roots()]
         self.window = _Window(self, self.runner, self.roots)
         self.problems_dialog: ProblemsDialog | None = None
@@ -83,8 +83,6 @@ class AppController(QObject):
         has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: Tray | None = Tray(self) if has_tray else None
         app.setQuitOnLastWindowClosed(self.tray is None)
-        self.worker.progress.connect(self.on_progress)
-        self.worker.state_changed.connect(self.on_state)
         self.window.settings_requested.connect(self.open_settings)
         self.window.add_folder_requested.connect(self.choose_folder)
         self.window.problems_requested.connect(self.open_problems)
@@ -96,6 +94,12 @@ class AppController(QObject):
         app.aboutToQuit.connect(self.shutdown)
         self.problem_timer = QTimer(self, interval=5000)
         self.problem_timer.timeout.connect(self.refresh_problem_count)
+
+    def _make_worker(self) -> IndexWorker:
+        worker = IndexWorker(self.engine, self)
+        worker.progress.connect(self.on_progress)
+        worker.state_changed.connect(self.on_state)
+        return worker
 
     def start(self, show_window: bool = True) -> None:
         if self.tray is not None:
@@ -243,18 +247,13 @@ class AppController(QObject):
         if new != self.engine.settings:
             self.apply_settings(new)
 
-    def apply_settings(self, settings: object) -> None:
+    def apply_settings(self, settings: Settings) -> None:
         """Save, then restart the indexer with them (the old index serves meanwhile)."""
-        from desktop_search.config import Settings
-
-        assert isinstance(settings, Settings)
         save_settings(self.engine.paths.settings_file, settings)
         paused = self.worker.paused
         self.worker.stop_and_wait(10_000)
         self.engine.apply_settings(settings)
-        self.worker = IndexWorker(self.engine, self)
-        self.worker.progress.connect(self.on_progress)
-        self.worker.state_changed.connect(self.on_state)
+        self.worker = self._make_worker()
         if paused:
             self.worker.pause()
         self.worker.start()

@@ -7,22 +7,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_search.core.extract import is_supported
 from desktop_search.core.scan import ScanRules, scan_root
+from desktop_search.ui.folder_list import FolderList
 from desktop_search.ui.worker import BackgroundTask
 
 COUNT_CAP = 200_000  # stop counting here; the estimate says "more than"
@@ -74,17 +64,7 @@ class FirstRunDialog(QDialog):
             "its index up to date in the background. Nothing leaves your computer."
         )
         intro.setWordWrap(True)
-        self.list = QListWidget()
-        for folder in suggestions:
-            self.add_folder(folder)
-        add = QPushButton("Add folder…")
-        remove = QPushButton("Remove")
-        add.clicked.connect(self._choose_folder)
-        remove.clicked.connect(self._remove_selected)
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addWidget(remove)
-        row.addStretch(1)
+        self.folder_list = FolderList(suggestions)
         self.estimate = QLabel()
         self.model_status = QLabel(model_status)
         self.model_status.setWordWrap(True)
@@ -95,8 +75,7 @@ class FirstRunDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(self.list, 1)
-        layout.addLayout(row)
+        layout.addWidget(self.folder_list, 1)
         layout.addWidget(self.estimate)
         layout.addWidget(self.model_status)
         layout.addWidget(self.buttons)
@@ -107,29 +86,11 @@ class FirstRunDialog(QDialog):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.finished.connect(lambda _result: self._cancel.set())
+        self.folder_list.changed.connect(self._recount)
         self._recount()
 
     def folders(self) -> list[Path]:
-        return [Path(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.list.count())]
-
-    def add_folder(self, folder: Path) -> None:
-        if folder in self.folders():
-            return
-        item = QListWidgetItem(str(folder))
-        item.setData(Qt.ItemDataRole.UserRole, str(folder))
-        self.list.addItem(item)
-        if hasattr(self, "estimate"):
-            self._recount()
-
-    def _choose_folder(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Choose a folder to search", str(Path.home()))
-        if chosen:
-            self.add_folder(Path(chosen))
-
-    def _remove_selected(self) -> None:
-        for item in self.list.selectedItems():
-            self.list.takeItem(self.list.row(item))
-        self._recount()
+        return self.folder_list.folders()
 
     def _recount(self) -> None:
         """Count in the background; a newer count replaces an older one."""

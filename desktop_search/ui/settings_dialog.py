@@ -14,13 +14,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -29,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_search.config import PRECISIONS, PROVIDERS, Settings
 from desktop_search.core.model.registry import KNOWN_MODELS
+from desktop_search.ui.folder_list import FolderList
 
 PROVIDER_LABELS = {"auto": "Automatic", "cpu": "CPU", "coreml": "Core ML (Apple)", "cuda": "CUDA (NVIDIA)"}
 PRECISION_LABELS = {"auto": "Automatic", "fp32": "Full (fp32)", "int8": "Compact (int8)"}
@@ -78,20 +75,10 @@ class SettingsDialog(QDialog):
     # -- tabs -----------------------------------------------------------------------------
     def _folders_tab(self, folders: list[Path]) -> QWidget:
         page = QWidget()
-        self.folder_list = QListWidget()
-        self.folder_list.addItems([str(f) for f in folders])
-        add = QPushButton("Add folder…")
-        remove = QPushButton("Remove")
-        add.clicked.connect(self._add_folder)
-        remove.clicked.connect(self._remove_folder)
-        buttons = QHBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        buttons.addStretch(1)
+        self.folder_list = FolderList(folders)
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("Folders to index (removing one forgets everything indexed from it):"))
         layout.addWidget(self.folder_list, 1)
-        layout.addLayout(buttons)
         return page
 
     def _indexing_tab(self, settings: Settings) -> QWidget:
@@ -165,22 +152,8 @@ class SettingsDialog(QDialog):
         return page
 
     # -- actions --------------------------------------------------------------------------
-    def _add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder to index", str(Path.home()))
-        if folder:
-            self.add_folder(Path(folder))
-
-    def add_folder(self, folder: Path) -> None:
-        text = str(folder)
-        if not any(self.folder_list.item(i).text() == text for i in range(self.folder_list.count())):
-            self.folder_list.addItem(text)
-
-    def _remove_folder(self) -> None:
-        for item in self.folder_list.selectedItems():
-            self.folder_list.takeItem(self.folder_list.row(item))
-
     def folders(self) -> list[Path]:
-        return [Path(self.folder_list.item(i).text()) for i in range(self.folder_list.count())]
+        return self.folder_list.folders()
 
     def folder_changes(self) -> tuple[list[Path], list[Path]]:
         """(added, removed) against the folders the dialog opened with."""
