@@ -32,7 +32,13 @@ from desktop_search.ui.single_instance import SingleInstance, send_to_running, s
 from desktop_search.ui.status import ProblemsDialog
 from desktop_search.ui.tray import Tray
 from desktop_search.ui.window import SearchWindow
-from desktop_search.ui.worker import IndexWorker, SearchRunner, describe_state, eta_text
+from desktop_search.ui.worker import (
+    IndexWorker,
+    SearchRunner,
+    describe_state,
+    eta_text,
+    make_interpreter_responsive,
+)
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +284,7 @@ class AppController(QObject):
 
 def run_app(paths: AppPaths, background: bool = False, message: str = "show") -> int:
     """Start the GUI on this data dir (or wake the one already running); the exit code."""
+    make_interpreter_responsive()
     QApplication.setApplicationName("Desktop Search")
     QApplication.setDesktopFileName("desktop-search")
     app = QApplication.instance() or QApplication(sys.argv[:1])

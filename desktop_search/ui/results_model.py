@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -12,19 +14,22 @@ from PySide6.QtCore import (
     QFileInfo,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
     QRect,
-    QRectF,
     QSize,
     Qt,
 )
 from PySide6.QtGui import (
-    QAbstractTextDocumentLayout,
     QColor,
+    QFont,
+    QFontMetrics,
     QIcon,
     QPainter,
     QPalette,
     QPixmap,
-    QTextDocument,
+    QTextCharFormat,
+    QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import QFileIconProvider, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -120,21 +125,51 @@ def type_badge(suffix: str, size: int = 64) -> QIcon:
 
 
 class ResultsModel(QAbstractListModel):
-    """Rows of ``ResultRow``; replaced as a whole by ``set_results``."""
+    """Rows of ``ResultRow``; replaced as a whole by ``set_results``. When an answer may have
+    more, the view's scrolling to the end asks ``fetch_more_handler`` for them (``fetchMore``),
+    and ``add_results`` appends the new files below the ones already shown."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[ResultRow] = []
         self._icons: dict[str, QIcon] = {}
         self._icon_provider: QFileIconProvider | None = None
+        self.fetch_more_handler: Callable[[], None] | None = None
+        self.more_possible = False
+        self.fetching = False
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def set_results(self, rows: list[ResultRow]) -> None:
+    def set_results(self, rows: list[ResultRow], more_possible: bool = False) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self.more_possible, self.fetching = more_possible, False
         self.endResetModel()
+
+    def add_results(self, rows: list[ResultRow], more_possible: bool) -> int:
+        """Append the files not shown yet (rows above keep their places); returns how many."""
+        shown = {row.path for row in self._rows}
+        new = [row for row in rows if row.path not in shown]
+        self.more_possible, self.fetching = more_possible and bool(new), False
+        if new:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(new) - 1)
+            self._rows.extend(new)
+            self.endInsertRows()
+        return len(new)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return (
+            not parent.isValid()
+            and self.more_possible
+            and not self.fetching
+            and self.fetch_more_handler is not None
+        )
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if self.canFetchMore(parent) and self.fetch_more_handler is not None:
+            self.fetching = True
+            self.fetch_more_handler()
 
     def row(self, index: int) -> ResultRow | None:
         return self._rows[index] if 0 <= index < len(self._rows) else None
@@ -174,37 +209,65 @@ class ResultsModel(QAbstractListModel):
         return self._icons[suffix]
 
 
+@dataclass
+class _RowLayout:
+    """What a row paints, prepared once for a width: texts elided, the passage laid out."""
+
+    title: str
+    date: str
+    date_width: int
+    folder: str
+    kind: str
+    kind_width: int
+    passage: QTextLayout
+
+
 class ResultDelegate(QStyledItemDelegate):
-    """Two lines of file facts and two of passage, highlighted; the passage's rich text is
-    laid out once per row and reused for every repaint."""
+    """Two lines of file facts and two of passage, highlighted. Each row's texts are elided
+    and its passage laid out (a ``QTextLayout`` with the marks as formats: far cheaper than a
+    rich-text document) once per width, and reused for every repaint."""
 
     ICON = 32
     PADDING = 8
+    PASSAGE_LINES = 2
+    CACHE_ROWS = 400
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._documents: dict[tuple[str, int, bool], QTextDocument] = {}
+        self._layouts: dict[tuple[str, int, bool], _RowLayout] = {}
 
     def clear_cache(self) -> None:
-        self._documents.clear()
+        self._layouts.clear()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         line = option.fontMetrics.height()
         return QSize(option.rect.width(), self.PADDING * 2 + line * 4 + 4)
 
-    def _snippet_document(self, row: ResultRow, width: int, dark: bool, option: Any) -> QTextDocument:
+    def _row_layout(self, row: ResultRow, width: int, dark: bool, option: QStyleOptionViewItem) -> _RowLayout:
         key = (row.path, width, dark)
-        document = self._documents.get(key)
-        if document is None:
-            if len(self._documents) > 400:
-                self._documents.clear()
-            document = QTextDocument()
-            document.setDocumentMargin(0)
-            document.setDefaultFont(option.font)
-            document.setHtml(highlighted_html(row.snippet, row.highlights, dark))
-            document.setTextWidth(width)
-            self._documents[key] = document
-        return document
+        prepared = self._layouts.get(key)
+        if prepared is None:
+            if len(self._layouts) > self.CACHE_ROWS:
+                self._layouts.clear()
+            metrics: QFontMetrics = option.fontMetrics
+            bold = QFont(option.font)
+            bold.setBold(True)
+            date = when(row.modified)
+            date_width = metrics.horizontalAdvance(date) + self.PADDING
+            title = row.name + (f"  ·  p. {row.page}" if row.page else "")
+            kind = kind_of(row.suffix)
+            kind_width = metrics.horizontalAdvance(kind) + self.PADDING
+            prepared = _RowLayout(
+                QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideMiddle, width - date_width),
+                date,
+                date_width,
+                metrics.elidedText(row.folder, Qt.TextElideMode.ElideMiddle, width - kind_width),
+                kind,
+                kind_width,
+                passage_layout(row.snippet, row.highlights, option.font, width, self.PASSAGE_LINES, dark),
+            )
+            self._layouts[key] = prepared
+        return prepared
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -224,54 +287,64 @@ class ResultDelegate(QStyledItemDelegate):
         )
         muted = QColor(text_colour)
         muted.setAlphaF(0.62)
-        metrics = option.fontMetrics
-        line = metrics.height()
+        line = option.fontMetrics.height()
         left = rect.left() + self.PADDING
         top = rect.top() + self.PADDING
         icon: QIcon = index.data(Qt.ItemDataRole.DecorationRole)
         icon.paint(painter, QRect(left, top + 2, self.ICON, self.ICON))
         text_left = left + self.ICON + self.PADDING
         width = rect.right() - self.PADDING - text_left
+        prepared = self._row_layout(row, width, is_dark(palette), option)
 
-        date = when(row.modified)
-        date_width = metrics.horizontalAdvance(date) + self.PADDING
-        bold = painter.font()
+        left_aligned = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        right_aligned = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(text_colour)
-        title = row.name + (f"  ·  p. {row.page}" if row.page else "")
-        bold_metrics = painter.fontMetrics()
         painter.drawText(
-            QRect(text_left, top, width - date_width, line),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            bold_metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, width - date_width),
+            QRect(text_left, top, width - prepared.date_width, line), left_aligned, prepared.title
         )
         painter.setFont(option.font)
         painter.setPen(muted)
+        painter.drawText(QRect(text_left, top, width, line), right_aligned, prepared.date)
+        second = top + line
         painter.drawText(
-            QRect(text_left, top, width, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            date,
+            QRect(text_left, second, width - prepared.kind_width, line), left_aligned, prepared.folder
         )
-        kind = kind_of(row.suffix)
-        kind_width = metrics.horizontalAdvance(kind) + self.PADDING
-        painter.drawText(
-            QRect(text_left, top + line, width - kind_width, line),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(row.folder, Qt.TextElideMode.ElideMiddle, width - kind_width),
-        )
-        painter.drawText(
-            QRect(text_left, top + line, width, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            kind,
-        )
-        # The passage: two lines at most, clipped.
-        document = self._snippet_document(row, width, is_dark(palette), option)
-        painter.translate(text_left, top + line * 2 + 4)
-        clip = QRectF(0, 0, width, line * 2)
-        painter.setClipRect(clip)
-        context = QAbstractTextDocumentLayout.PaintContext()
-        context.palette.setColor(QPalette.ColorRole.Text, text_colour)
-        context.clip = clip
-        document.documentLayout().draw(painter, context)
+        painter.drawText(QRect(text_left, second, width, line), right_aligned, prepared.kind)
+        painter.setPen(text_colour)
+        prepared.passage.draw(painter, QPointF(text_left, top + line * 2 + 4))
         painter.restore()
+
+
+def passage_layout(
+    text: str, spans: tuple[tuple[int, int], ...], font: QFont, width: int, lines: int, dark: bool
+) -> QTextLayout:
+    """``text`` laid out in at most ``lines`` lines of ``width``, the spans marked; drawn with
+    the painter's pen, so it follows the row's selected/unselected colour."""
+    layout = QTextLayout(text, font)
+    mark = QTextCharFormat()
+    mark.setBackground(QColor(HIGHLIGHT_DARK if dark else HIGHLIGHT_LIGHT))
+    mark.setForeground(QColor("#ffffff" if dark else "#000000"))  # readable on the mark, selected or not
+    mark.setFontWeight(QFont.Weight.DemiBold)
+    formats = []
+    for start, end in spans:
+        marked = QTextLayout.FormatRange()
+        marked.start, marked.length, marked.format = start, end - start, mark
+        formats.append(marked)
+    layout.setFormats(formats)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    y = 0.0
+    for _ in range(lines):
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, y))
+        y += line.height()
+    layout.endLayout()
+    return layout

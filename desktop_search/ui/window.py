@@ -96,6 +96,9 @@ class SearchWindow(QWidget):
         self.preview_timer.timeout.connect(self._request_preview)
         self.field.textChanged.connect(lambda _text: self.throttle())
         runner.answered.connect(self.show_answer)
+        runner.more_answered.connect(self.add_more)
+        self.shown_answer: Answer | None = None
+        self.model.fetch_more_handler = self._fetch_more
         runner.failed.connect(self.show_error)
         runner.preview_ready.connect(self.show_preview)
         self._shortcuts()
@@ -243,6 +246,7 @@ class SearchWindow(QWidget):
         filters = self.filters()
         if not query and not filters.active:
             self.runner.cancel()
+            self.shown_answer = None
             self.model.set_results([])
             self.preview.clear_preview()
             self.result_status.clear()
@@ -252,18 +256,12 @@ class SearchWindow(QWidget):
 
     @Slot(object)
     def show_answer(self, answer: Answer) -> None:
+        self.shown_answer = answer
         self.current_terms = answer.terms
         self.delegate.clear_cache()
-        self.model.set_results(answer.rows)
-        count = len(answer.rows)
-        took = f"{answer.seconds * 1000:.0f} ms"
-        if answer.similar_to:
-            self.result_status.setText(f"{count} files like {Path(answer.similar_to).name} · {took}")
-        elif count:
-            self.result_status.setText(f"{count} result{'s' if count != 1 else ''} · {took}")
-        else:
-            self.result_status.setText("")
-        if count:
+        self.model.set_results(answer.rows, more_possible=not answer.complete)
+        self._show_count(answer)
+        if answer.rows:
             self.pages.setCurrentIndex(0)
             self.results.setCurrentIndex(self.model.index(0))
             # The list first, now; the preview (a bigger layout) follows when typing pauses.
@@ -272,6 +270,27 @@ class SearchWindow(QWidget):
             self.preview.clear_preview()
             what = answer.query or "these filters"
             self.show_empty(f"No results for “{what}”.\nTry other words, or fewer filters.", button=False)
+
+    def _show_count(self, answer: Answer) -> None:
+        count = self.model.rowCount()
+        shown = f"{count}{'' if answer.complete else '+'}"
+        took = f"{answer.seconds * 1000:.0f} ms"
+        if answer.similar_to:
+            self.result_status.setText(f"{shown} files like {Path(answer.similar_to).name} · {took}")
+        elif count:
+            self.result_status.setText(f"{shown} result{'s' if count != 1 else ''} · {took}")
+        else:
+            self.result_status.setText("")
+
+    def _fetch_more(self) -> None:
+        """The list was scrolled to its end and the answer may hold more: ask for them."""
+        if self.shown_answer is not None:
+            self.runner.more(self.shown_answer)
+
+    @Slot(object)
+    def add_more(self, answer: Answer) -> None:
+        self.model.add_results(answer.rows, more_possible=not answer.complete)
+        self._show_count(answer)
 
     @Slot(str)
     def show_error(self, message: str) -> None:

@@ -7,14 +7,14 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 
 from desktop_search.core.search import SearchResponse
 from desktop_search.ui import desktop
 from desktop_search.ui.results_model import HighlightsRole, PathRole, ResultsModel
 from desktop_search.ui.window import SearchWindow
-from desktop_search.ui.worker import SearchRunner, highlight_spans, make_rows
+from desktop_search.ui.worker import FIRST_PAGE, SearchRunner, highlight_spans, make_rows
 
 
 @pytest.fixture
@@ -204,3 +204,54 @@ def test_a_burst_of_keystrokes_is_coalesced(qtbot, window: SearchWindow) -> None
     time.sleep(0.05)
     assert started[0] == "r" and started[-1] == "ripe bananas"
     assert len(started) <= 3
+
+
+def test_the_first_page_is_short_and_scrolling_to_the_end_adds_the_rest(
+    qtbot, engine_factory, tmp_path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    topics = ["budget", "hiring", "roadmap", "offsite", "security", "pricing", "support", "travel"]
+    for number in range(26):
+        topic = topics[number % len(topics)]
+        (folder / f"meeting-{number:02d}.txt").write_text(
+            f"Minutes of the weekly team meeting number {number}. We discussed {topic} and agreed"
+            f" on next steps for the {topic} plan before the next meeting.\n",
+            encoding="utf-8",
+        )
+    engine = engine_factory()
+    engine.index(engine.add_roots([folder]))
+    runner = SearchRunner(engine)
+    window = SearchWindow(runner, [folder])
+    qtbot.addWidget(window)
+    window.resize(900, 500)
+    window.show()
+    try:
+        _type_and_wait(qtbot, window, "team meeting minutes")
+        qtbot.waitUntil(lambda: window.model.rowCount() == FIRST_PAGE, timeout=10_000)
+        first_page = [window.model.row(i).path for i in range(FIRST_PAGE)]
+        assert window.result_status.text().startswith(f"{FIRST_PAGE}+ results")
+
+        with qtbot.waitSignal(runner.more_answered, timeout=15_000):
+            window.results.scrollToBottom()
+        qtbot.waitUntil(lambda: window.model.rowCount() == 26, timeout=5_000)
+        paths = [window.model.row(i).path for i in range(26)]
+        assert paths[:FIRST_PAGE] == first_page  # the rows already seen keep their places
+        assert len(set(paths)) == 26
+        assert window.result_status.text().startswith("26 results")
+        assert not window.model.canFetchMore(QModelIndex())  # the whole answer is here
+    finally:
+        runner.shutdown()
+
+
+def test_a_longer_list_for_an_older_query_is_dropped(qtbot, window: SearchWindow) -> None:
+    _type_and_wait(qtbot, window, "garden")
+    shown = window.shown_answer
+    assert shown is not None
+    window.runner.more(shown)  # the list reached its end…
+    window.runner.search("tax deadline")  # …but a new query started before the rows came
+    added: list[object] = []
+    window.runner.more_answered.connect(added.append)
+    qtbot.waitUntil(lambda: window.shown_answer is not None and window.shown_answer.query == "tax deadline")
+    qtbot.wait(200)
+    assert added == []
