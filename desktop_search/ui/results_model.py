@@ -225,7 +225,7 @@ class _RowLayout:
 class ResultDelegate(QStyledItemDelegate):
     """Two lines of file facts and two of passage, highlighted. Each row's texts are elided
     and its passage laid out (a ``QTextLayout`` with the marks as formats: far cheaper than a
-    rich-text document) once per width, and reused for every repaint."""
+    rich-text document) once per width, and reused for every repaint and later answers."""
 
     ICON = 32
     PADDING = 8
@@ -234,7 +234,7 @@ class ResultDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._layouts: dict[tuple[str, int, bool], _RowLayout] = {}
+        self._layouts: dict[tuple[object, ...], _RowLayout] = {}
 
     def clear_cache(self) -> None:
         self._layouts.clear()
@@ -244,7 +244,9 @@ class ResultDelegate(QStyledItemDelegate):
         return QSize(option.rect.width(), self.PADDING * 2 + line * 4 + 4)
 
     def _row_layout(self, row: ResultRow, width: int, dark: bool, option: QStyleOptionViewItem) -> _RowLayout:
-        key = (row.path, width, dark)
+        # Keyed by what is painted, not by the answer: the next keystroke's answer mostly
+        # holds the same files with the same passages, and those rows are not laid out again.
+        key = (row.path, row.page, row.modified, row.snippet, row.highlights, width, dark)
         prepared = self._layouts.get(key)
         if prepared is None:
             if len(self._layouts) > self.CACHE_ROWS:

@@ -258,7 +258,6 @@ class SearchWindow(QWidget):
     def show_answer(self, answer: Answer) -> None:
         self.shown_answer = answer
         self.current_terms = answer.terms
-        self.delegate.clear_cache()
         self.model.set_results(answer.rows, more_possible=not answer.complete)
         self._show_count(answer)
         if answer.rows:
@@ -396,6 +395,11 @@ class SearchWindow(QWidget):
         menu.exec(self.results.viewport().mapToGlobal(point))
 
     # -- keys -----------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.delegate.clear_cache()  # laid-out rows are for the old font
+        super().changeEvent(event)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
