@@ -41,7 +41,7 @@ def main() -> None:
         embedder = Embedder(
             args.model_dir, manifest.with_variant(variant), provider="cpu", threads=args.threads
         )
-        tokenizer = embedder._tokenizer  # the same tokenizer object the product uses
+        tokenizer, _ = embedder._loaded()  # the same tokenizer object the product uses
         if variant == "fp32":  # keep queries of 1..20 tokens (plus the two special tokens)
             queries = [q for q in queries if len(tokenizer.encode(q).ids) - 2 <= 20]
         for query in queries[:50]:

@@ -90,3 +90,39 @@ def test_pattern_catches_real_network_calls() -> None:
     assert not NETWORK_CALL.search(
         '12 connect(4, {sa_family=AF_UNIX, sun_path="/tmp/desktop-search.sock"}, 110) = 0'
     )
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+def test_a_gui_session_makes_no_network_calls(
+    app_paths: AppPaths, sample_folder: Path, tmp_path: Path
+) -> None:
+    """The app as a user runs it (tray, window, indexing thread, extraction workers), a query
+    typed into the window: no connection, no DNS look-up, nothing left in the home folder."""
+    from desktop_search.core.engine import Engine
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with Engine.open_profile(app_paths) as engine:
+        engine.add_roots([sample_folder])
+    log = tmp_path / "gui.strace"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    env.pop("XDG_RUNTIME_DIR", None)  # Qt's local socket goes to /tmp then: not the home folder
+    result = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=connect,sendto", "-o", str(log), sys.executable,
+         "-m", "tests.ui.gui_session", str(app_paths.data_dir), "baking with ripe bananas"],
+        capture_output=True, text=True, timeout=600, env=env, check=False, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    if result.returncode != 0 and "ptrace" in (result.stderr + result.stdout):
+        pytest.skip("ptrace is not permitted in this sandbox")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "TOP " in result.stdout and result.stdout.split("TOP ")[1].strip().endswith("banana-bread.md")
+    trace = log.read_text(errors="replace")
+    assert "connect(" in trace  # the trace did see calls (the single-instance socket)
+    assert [line for line in trace.splitlines() if NETWORK_CALL.search(line)] == []
+    assert [p.relative_to(home) for p in home.rglob("*")] == []

@@ -31,6 +31,14 @@ SIDECAR_FORMAT = 1
 M = 16
 EF_CONSTRUCTION = 200
 EF_SEARCH = 96
+
+
+def capacity_for(count: int) -> int:
+    """Room for ``count`` elements and a little growth. hnswlib keeps a lock, a level and a
+    visited mark per element of capacity (~46 B), so doubled headroom cost ~5 MB per 100k."""
+    return count + max(1024, count // 8)
+
+
 REBUILD_DEAD_FRACTION = 0.20
 
 
@@ -115,9 +123,10 @@ class AnnIndex:
 
     def _load(self) -> None:
         sidecar = self._read_sidecar() or {}
-        capacity = int(sidecar["capacity"])
+        # The saved capacity may hold a crawl's growth headroom: load with room for what is there.
+        count = int(sidecar["live"]) + int(sidecar["deleted"])
         index = hnswlib.Index(space="ip", dim=self.dimension)
-        index.load_index(str(self.index_file), max_elements=capacity)
+        index.load_index(str(self.index_file), max_elements=capacity_for(count))
         index.set_ef(EF_SEARCH)
         with self._lock:
             self._index = index
@@ -134,7 +143,7 @@ class AnnIndex:
         """Build a fresh index from every vector of this model in SQLite."""
         total = store.vector_count(self.model_id)
         generation = store.vectors_generation()
-        index = self._new_index(total + 1024)
+        index = self._new_index(capacity_for(total))
         done = 0
         for ids, vectors in store.iter_vectors(self.model_id):
             index.add_items(vectors, np.asarray(ids, dtype=np.int64))
@@ -184,7 +193,7 @@ class AnnIndex:
             needed = int(self._index.get_current_count()) + len(ids)
             capacity = int(self._index.get_max_elements())
             if needed > capacity:
-                self._index.resize_index(max(needed, capacity * 2))
+                self._index.resize_index(capacity_for(needed))
             self._index.add_items(np.asarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
             self._live += len(ids)
 

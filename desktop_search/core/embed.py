@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,26 +90,17 @@ class Embedder:
         self.manifest = manifest
         self.token_budget = max(token_budget, manifest.max_tokens)
         self.texts_embedded = 0  # how many texts went through the model (tests count it)
+        self.loads = 0  # how many times the session was created (tests count it)
+        self.last_used = time.monotonic()
         self._lock = threading.Lock()  # the tokenizer's truncation state is not thread-safe
-
-        self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-        # An exported tokenizer.json can carry fixed padding and short truncation: reset both.
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=manifest.max_tokens)
-
-        options = ort.SessionOptions()
+        self._folder, self._cache_dir = folder, cache_dir
         self.threads = threads or default_threads()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # No busy-waiting between calls: an idle app must use no CPU.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        options.log_severity_level = 3
-        providers = providers_for(provider, cache_dir)
-        self._session = ort.InferenceSession(str(folder / manifest.model_file), options, providers=providers)
-        self._input_names = {i.name for i in self._session.get_inputs()}
-        active = self._session.get_providers()[0]
+        self._providers = providers_for(provider, cache_dir)
+        self._tokenizer: Tokenizer | None = None
+        self._session: ort.InferenceSession | None = None
+        _, session = self._loaded()
+        self._input_names = {i.name for i in session.get_inputs()}
+        active = session.get_providers()[0]
         wanted = PROVIDER_NAMES.get(provider)
         fallback = None
         if wanted and active != wanted:
@@ -118,7 +110,51 @@ class Embedder:
         # On a GPU, inputs are copied to the device once and the output is written straight
         # into host memory (IO binding) instead of onnxruntime's extra staging copies.
         self.io_binding_device = "cuda" if active == PROVIDER_NAMES["cuda"] else None
-        trim_c_heap()  # the parsed model file is freed by now: ~10 MB back
+
+    def _loaded(self) -> tuple[Tokenizer, ort.InferenceSession]:
+        """The tokenizer and session, created again if ``unload`` dropped them. Call with
+        ``_lock`` held (or from the constructor)."""
+        if self._tokenizer is None or self._session is None:
+            tokenizer = Tokenizer.from_file(str(self._folder / TOKENIZER_FILE))
+            # An exported tokenizer.json can carry fixed padding and short truncation: reset both.
+            tokenizer.no_padding()
+            tokenizer.enable_truncation(max_length=self.manifest.max_tokens)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            # No busy-waiting between calls: an idle app must use no CPU.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+            # Memory patterns are planned per input shape and kept: queries have many shapes.
+            options.enable_mem_pattern = False
+            options.log_severity_level = 3
+            model_path = str(self._folder / self.manifest.model_file)
+            self._session = ort.InferenceSession(model_path, options, providers=self._providers)
+            self._tokenizer = tokenizer
+            self.loads += 1
+            trim_c_heap()  # the parsed model file is freed by now: ~10 MB back
+        self.last_used = time.monotonic()
+        return self._tokenizer, self._session
+
+    def unload(self, idle_s: float = 0.0) -> bool:
+        """Drop the session and tokenizer (~55 MB) if unused for ``idle_s`` seconds; the next
+        call loads them again (~0.3 s). True when they were dropped."""
+        with self._lock:
+            if self._session is None or time.monotonic() - self.last_used < idle_s:
+                return False
+            self._session = self._tokenizer = None
+        trim_c_heap()
+        return True
+
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
+
+    def warm_up(self) -> None:
+        """Load the session now if ``unload`` dropped it (the search window opening)."""
+        with self._lock:
+            self._loaded()
 
     @property
     def model_id(self) -> str:
@@ -144,18 +180,20 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for ``text`` (after truncation, with specials)."""
         with self._lock:
-            return len(self._tokenizer.encode(text).ids)
+            tokenizer, _ = self._loaded()
+            return len(tokenizer.encode(text).ids)
 
     def _embed(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> Vectors:
         out = np.zeros((len(texts), self.manifest.dimension), dtype=np.float32)
         if not texts:
             return out
         with self._lock:
-            encodings = self._tokenizer.encode_batch(texts)
+            tokenizer, session = self._loaded()
+            encodings = tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         done = 0
         for batch in self._batches(order, encodings):
-            out[batch] = self._run([encodings[i] for i in batch])
+            out[batch] = self._run(session, [encodings[i] for i in batch])
             done += len(batch)
             if progress:
                 progress(done, len(texts))
@@ -185,11 +223,18 @@ class Embedder:
         options = ort.RunOptions()
         options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         with self._lock:
-            encoding = self._tokenizer.encode("")
-        self._run([encoding], options)
+            if self._tokenizer is None or self._session is None:
+                return  # unloaded: nothing held
+            encoding, session = self._tokenizer.encode(""), self._session
+        self._run(session, [encoding], options)
         trim_c_heap()
 
-    def _run(self, encodings: list[Encoding], run_options: ort.RunOptions | None = None) -> Vectors:
+    def _run(
+        self,
+        session: ort.InferenceSession,
+        encodings: list[Encoding],
+        run_options: ort.RunOptions | None = None,
+    ) -> Vectors:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -201,9 +246,9 @@ class Embedder:
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
         if self.io_binding_device:
-            hidden = self._run_bound(feeds, self.io_binding_device)
+            hidden = self._run_bound(session, feeds, self.io_binding_device)
         else:
-            (hidden,) = self._session.run([self.manifest.output_name], feeds, run_options)
+            (hidden,) = session.run([self.manifest.output_name], feeds, run_options)
         hidden = np.asarray(hidden, dtype=np.float32)
         if self.manifest.pooling == "cls":
             pooled = hidden[:, 0, :]
@@ -215,10 +260,12 @@ class Embedder:
             pooled = pooled / np.maximum(norms, 1e-12)
         return np.asarray(pooled, dtype=np.float32)
 
-    def _run_bound(self, feeds: dict[str, npt.NDArray[np.int64]], device: str) -> Vectors:
-        binding = self._session.io_binding()
+    def _run_bound(
+        self, session: ort.InferenceSession, feeds: dict[str, npt.NDArray[np.int64]], device: str
+    ) -> Vectors:
+        binding = session.io_binding()
         for name, array in feeds.items():
             binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(array, device, 0))
         binding.bind_output(self.manifest.output_name, "cpu")
-        self._session.run_with_iobinding(binding)
+        session.run_with_iobinding(binding)
         return cast(Vectors, binding.copy_outputs_to_cpu()[0])

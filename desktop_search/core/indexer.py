@@ -396,6 +396,7 @@ class Indexer:
         self.store.checkpoint(wait=save)
         report.problems = self.store.problem_files()
         if report.chunks_embedded:
+            self.store.release_memory()
             self.embedder.release_memory()
 
     def _backfill(self, report: IndexReport, should_cancel: Callable[[], bool]) -> None:

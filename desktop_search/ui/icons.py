@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
@@ -10,13 +11,20 @@ from PySide6.QtWidgets import QApplication, QStyle
 from desktop_search.paths import bundled_resources_dir
 
 TRAY_STATES = ("idle", "indexing", "paused", "error")
+LARGEST_PNG = 256  # 512 and 1024 are for installers; a window manager asking for every size
+# would keep them decoded (5 MB); the SVG draws anything larger
+
+
+def _size_of(png: Path) -> int:
+    return int(png.stem.rsplit("-", 1)[1])
 
 
 def _load(stem: str) -> QIcon:
     folder = bundled_resources_dir() / "icons"
     icon = QIcon()
-    for png in sorted((folder / "png").glob(f"{stem}-*.png")):
-        icon.addFile(str(png))  # crisp small sizes (tray: 16-24 px)
+    for png in sorted((folder / "png").glob(f"{stem}-*.png"), key=_size_of):
+        if _size_of(png) <= LARGEST_PNG:
+            icon.addFile(str(png))  # crisp small sizes (tray: 16-24 px)
     svg = folder / f"{stem}.svg"
     if svg.exists():
         icon.addFile(str(svg))  # any other size, HiDPI included

@@ -5,9 +5,9 @@ Connect first; only when nobody answers remove a stale socket (left by a crash) 
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import logging
+import os
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -22,10 +22,8 @@ TIMEOUT_MS = 1000
 
 def server_name(paths: AppPaths) -> str:
     """A socket name per user and data dir (short: Unix socket paths are limited)."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no user name (e.g. a container's uid without a passwd entry)
-        user = "user"
+    # The uid on Unix: no name-service look-up (getpass may ask nscd/LDAP for the name).
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
     digest = hashlib.sha256(f"{user}\0{paths.data_dir.resolve()}".encode()).hexdigest()[:16]
     return f"desktop-search-{digest}"
 

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -395,6 +395,10 @@ class SearchWindow(QWidget):
         menu.exec(self.results.viewport().mapToGlobal(point))
 
     # -- keys -----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        self.runner.warm_up()  # a model unloaded while idle is back before the first key
+        super().showEvent(event)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self.delegate.clear_cache()  # laid-out rows are for the old font

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
 
 from desktop_search.core.engine import Engine
 from desktop_search.core.indexer import IndexProgress
@@ -27,6 +27,11 @@ from desktop_search.core.search import SearchResponse, SearchResult, query_terms
 
 log = logging.getLogger(__name__)
 
+IDLE_RELEASE_MS = 10_000  # no query for this long: caches are handed back (Engine.release_memory)
+# A model unused this long (no query, no indexing) is unloaded (~30 MB) until needed: it loads
+# again in ~0.1 s, and opening the window starts that before the first key.
+MODEL_IDLE_S = 60.0
+MODEL_CHECK_MS = 15_000
 FIRST_PAGE = 10  # a window shows ~7 rows: the first answer is cut to what is seen, so it is fast
 MORE_LIMIT = 50  # scrolling to the end asks again for this many
 PREVIEW_PASSAGES = 3
@@ -227,6 +232,11 @@ class SearchRunner(QObject):
         self._signals.failed.connect(self._fail)
         self._signals.preview_ready.connect(self._deliver_preview)
         self._signals.fetched.connect(lambda callback, value: callback(value))
+        self.idle_timer = QTimer(self, singleShot=True, interval=IDLE_RELEASE_MS)
+        self.idle_timer.timeout.connect(self._release_memory)
+        self.model_timer = QTimer(self, interval=MODEL_CHECK_MS)
+        self.model_timer.timeout.connect(self._unload_idle_models)
+        self.model_timer.start()
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = FIRST_PAGE) -> int:
         """Start a query; returns its generation. Older answers still running will be dropped."""
@@ -276,7 +286,21 @@ class SearchRunner(QObject):
         """Drop whatever is running (the field was cleared)."""
         self.generation += 1
 
+    def _release_memory(self) -> None:
+        self.pool.start(BackgroundTask(self.engine.release_memory, lambda _none: None, log.warning))
+
+    def _unload_idle_models(self) -> None:
+        def work() -> int:
+            return self.engine.unload_idle_models(MODEL_IDLE_S)
+
+        self.pool.start(BackgroundTask(work, lambda _count: None, log.warning))
+
+    def warm_up(self) -> None:
+        """Load the model (if it was unloaded) and vectors now: the window just opened."""
+        self.pool.start(BackgroundTask(self.engine.warm_up, lambda _none: None, log.info))
+
     def _start(self, generation: int, work: Callable[[], Answer], deliver: Any) -> None:
+        self.idle_timer.start()  # restarted by every query
         self.pool.start(
             BackgroundTask(
                 work,
@@ -337,6 +361,8 @@ class SearchRunner(QObject):
             self.preview_ready.emit(preview)
 
     def shutdown(self, timeout_ms: int = 1500) -> None:
+        self.idle_timer.stop()
+        self.model_timer.stop()
         self.generation += 1
         self.preview_generation += 1
         deadline = time.monotonic() + timeout_ms / 1000

@@ -8,7 +8,7 @@ from pathlib import Path
 import hnswlib
 import pytest
 
-from desktop_search.core.ann import AnnIndex
+from desktop_search.core.ann import AnnIndex, capacity_for
 from desktop_search.core.chunk import Chunk
 from desktop_search.core.embed import Embedder
 from desktop_search.core.store import NewChunk, Store
@@ -133,3 +133,20 @@ def test_growing_past_capacity_resizes(tmp_path: Path, embedder: Embedder) -> No
     assert len(ann) == 1500
     ids, scores = ann.query(embedder.embed_query(texts[700]), 5)
     assert ids[0] == 701 and scores[0] > 0.99
+
+
+def test_a_saved_index_is_loaded_with_room_for_what_it_holds(tmp_path: Path, embedder: Embedder) -> None:
+    ann = AnnIndex(tmp_path, embedder.model_id, embedder.dimension)
+    texts = [f"note {i} about topic {i % 7}" for i in range(1500)]
+    ann.add(list(range(1, 1501)), embedder.embed_passages(texts))
+    grown = ann._index.get_max_elements()
+    ann._index.resize_index(10 * grown)  # as after a crawl that grew it in big steps
+    ann.save(generation=3)
+
+    reloaded = AnnIndex(tmp_path, embedder.model_id, embedder.dimension)
+    reloaded._load()
+    assert reloaded._index.get_max_elements() == capacity_for(1500) < 10 * grown
+    ids, _ = reloaded.query(embedder.embed_query(texts[42]), 3)
+    assert ids[0] == 43
+    reloaded.add([2001], embedder.embed_passages(["one more note"]))  # still grows
+    assert len(reloaded) == 1501

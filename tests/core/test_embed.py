@@ -106,3 +106,23 @@ def test_memory_of_large_batches_is_handed_back(offline_model: ResolvedModel) ->
     assert grown - before > 20  # the batch's activations really were held
     assert after - before < (grown - before) / 2
     np.testing.assert_allclose(embedder.embed_passages(texts[:3]), vectors[:3], atol=1e-5)  # still works
+
+
+def test_an_idle_model_is_unloaded_and_comes_back_on_use(offline_model: ResolvedModel) -> None:
+    embedder = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=1)
+    before = embedder.embed_query("boundary layer transition")
+    assert not embedder.unload(idle_s=3600)  # just used: kept
+    assert embedder.loaded and embedder.loads == 1
+
+    assert embedder.unload(idle_s=0)
+    assert not embedder.loaded
+    embedder.release_memory()  # nothing held: nothing to do, no reload
+    assert not embedder.loaded
+    after = embedder.embed_query("boundary layer transition")  # loads again on use
+    assert embedder.loaded and embedder.loads == 2
+    np.testing.assert_allclose(after, before, atol=1e-6)
+
+    assert embedder.unload(idle_s=0)
+    embedder.warm_up()  # the window opening brings it back before the first key
+    assert embedder.loaded and embedder.loads == 3
+    assert embedder.count_tokens("boundary layer") > 2

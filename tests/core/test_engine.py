@@ -218,3 +218,25 @@ def test_an_unavailable_folder_keeps_its_index_until_it_returns(engine_factory, 
     unplugged.rename(sample_folder)
     report = engine.index()
     assert report.chunks_embedded == 0 and engine.store.status_counts().get("indexed", 0) == indexed
+
+
+def test_idle_memory_release_and_model_unload_keep_search_working(
+    engine_factory, sample_folder: Path
+) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    first = [r.path for r in engine.search("baking with ripe bananas", 3).results]
+    engine.release_memory()  # SQLite page cache, onnxruntime arena, C heap
+    assert engine.unload_idle_models(idle_s=3600) == 0  # just used
+    assert engine.unload_idle_models(idle_s=0) == 1
+    embedder = engine.searcher().embedder
+    assert not embedder.loaded
+    engine.warm_up()
+    assert embedder.loaded
+    assert [r.path for r in engine.search("baking with ripe bananas", 3).results] == first
+    assert engine.unload_idle_models(idle_s=0) == 1
+    (sample_folder / "new-note.md").write_text(
+        "Notes on pruning apple trees in late winter.", encoding="utf-8"
+    )
+    engine.index()  # the indexer loads the model again for the new file
+    assert engine.search("pruning apple trees", 1).results[0].path.endswith("new-note.md")

@@ -255,3 +255,14 @@ def test_a_longer_list_for_an_older_query_is_dropped(qtbot, window: SearchWindow
     qtbot.waitUntil(lambda: window.shown_answer is not None and window.shown_answer.query == "tax deadline")
     qtbot.wait(200)
     assert added == []
+
+
+def test_opening_the_window_loads_a_model_unloaded_while_idle(qtbot, window: SearchWindow) -> None:
+    _type_and_wait(qtbot, window, "garden")
+    engine = window.runner.engine
+    embedder = engine.searcher().embedder
+    window.hide()
+    assert engine.unload_idle_models(idle_s=0) == 1  # what the runner does after MODEL_IDLE_S
+    assert not embedder.loaded
+    window.show()
+    qtbot.waitUntil(lambda: embedder.loaded, timeout=10_000)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_search.core.errors import ModelUnavailableError
-from desktop_search.core.model.download import ByteProgress, fetch_from_hub
 from desktop_search.core.model.export import ExportRequest, export_model
 from desktop_search.core.model.manifest import ModelFolderError, ModelManifest, read_manifest
 from desktop_search.core.model.registry import (
@@ -167,12 +167,17 @@ def resolve_model(locations: ModelLocations, preferred: str, allow_export: bool 
     )
 
 
-def fetch_model(locations: ModelLocations, name: str, progress: ByteProgress | None = None) -> ResolvedModel:
+def fetch_model(
+    locations: ModelLocations, name: str, progress: Callable[[int, int], None] | None = None
+) -> ResolvedModel:
     """Download a registry model from the Hub (the only network use, on the user's request)."""
     spec = get_spec(name)
     if spec is None:
         raise ModelUnavailableError(f"Unknown model {name!r}; known: {', '.join(KNOWN_MODELS)}")
     target = locations.user_dir / spec.name
+    # Imported here: urllib and ssl cost the running app ~6 MB it needs only for this.
+    from desktop_search.core.model.download import fetch_from_hub
+
     manifest = fetch_from_hub(spec, target, progress)
     return ResolvedModel(target, manifest, "user")
 
