@@ -39,6 +39,8 @@ from desktop_search.paths import AppPaths, bundled_resources_dir
 
 log = logging.getLogger(__name__)
 
+PURGE_PENDING_KEY = "purge_pending"
+
 WATCH_STATE_KEY = "watch_state"  # written by a running live indexer, read by status
 
 
@@ -257,6 +259,8 @@ class Engine:
             self._writer_thread = threading.get_ident()
             self._writing += 1
             try:
+                if self.store.get_meta(PURGE_PENDING_KEY) == "1":
+                    self._finish_purge()  # a forget was cut short (crash, power loss)
                 yield
             finally:
                 self._writing -= 1
@@ -295,15 +299,26 @@ class Engine:
             raise UserError(f"{folder} is not an indexed folder (see `desktop-search status`)")
         with self.writing():
             files = len(self.store.files_of_root(matching[0]))
+            # Marked first: if the process dies before the purge ends, the next writer ends it.
+            self.store.set_meta(PURGE_PENDING_KEY, "1")
             self.store.remove_root(matching[0])
             save_roots_mirror(self.store)
-            self.store.checkpoint()
-            self.store.vacuum()  # so the forgotten text is not left in free pages
-            for damaged in self.paths.data_dir.glob(f"{self.paths.database.name}.damaged-*"):
-                damaged.unlink(missing_ok=True)  # a moved-aside database may hold that text too
-            # Rebuilt, not just marked deleted: the forgotten vectors must leave the file too.
-            self._rebuild_saved_indexes(self.store.vectors_generation())
+            self._finish_purge()
         return files
+
+    def _finish_purge(self) -> None:
+        """Leave no trace of deleted text and vectors on disk: free pages, moved-aside
+        databases, saved hnswlib files."""
+        log.info("Purging forgotten text and vectors from the data dir")
+        self.store.checkpoint()
+        self.store.vacuum()  # so the forgotten text is not left in free pages
+        for damaged in self.paths.data_dir.glob(f"{self.paths.database.name}.damaged-*"):
+            damaged.unlink(missing_ok=True)  # a moved-aside database may hold that text too
+        # Rebuilt, not just marked deleted: the forgotten vectors must leave the file too
+        # (a saved index of a model not loaded now is deleted, and rebuilt when needed).
+        self._rebuild_saved_indexes(self.store.vectors_generation())
+        self.store.set_meta(PURGE_PENDING_KEY, "0")
+        self.store.checkpoint()
 
     def _rebuild_saved_indexes(self, generation: int) -> None:
         for model in self._models.values():

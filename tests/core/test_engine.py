@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 from pathlib import Path
@@ -240,3 +241,35 @@ def test_idle_memory_release_and_model_unload_keep_search_working(
     )
     engine.index()  # the indexer loads the model again for the new file
     assert engine.search("pruning apple trees", 1).results[0].path.endswith("new-note.md")
+
+
+def test_a_forget_cut_short_is_finished_by_the_next_writer(
+    engine_factory, app_paths: AppPaths, sample_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    engine.search("bananas")  # the saved hnswlib file holds the folder's vectors too
+    engine.store.checkpoint()
+
+    def power_cut() -> None:
+        raise KeyboardInterrupt("the process died here")
+
+    monkeypatch.setattr(engine, "_finish_purge", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        engine.forget(sample_folder)
+    engine.close()
+    monkeypatch.undo()
+
+    def data_dir_bytes() -> bytes:
+        files = [p for p in app_paths.data_dir.rglob("*") if p.is_file() and "models" not in p.parts]
+        return b"".join(p.read_bytes() for p in files)
+
+    again = engine_factory()
+    assert again.store.chunk_count() == 0  # the delete itself was committed
+    assert again.store.get_meta("purge_pending") == "1"
+    again.index()  # any writer (index, watch, the app) finishes the purge first
+    assert again.store.get_meta("purge_pending") == "0"
+    assert b"ripe bananas" not in data_dir_bytes()
+    # The saved hnswlib file was dropped; the one saved since holds no vector of the folder.
+    sidecars = [json.loads(p.read_text()) for p in app_paths.ann_dir.glob("*.json")]
+    assert all(sidecar["live"] == 0 for sidecar in sidecars)

@@ -19,16 +19,19 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bench.crash_resume import cli, snapshot, status, write_corpus
+from desktop_search.config import load_settings, save_settings
 from desktop_search.core.store import Store
 from desktop_search.paths import AppPaths
 
@@ -126,3 +129,45 @@ def test_sigkill_with_changes_in_flight_always_recovers(app_paths: AppPaths, tmp
         _check_invariants(app_paths.data_dir, folder)
     assert killed >= max(1, RUNS // 2), "the runs finished before they could be killed"
     print(f"crash suite: {RUNS} runs, {killed} killed mid-run, all clean, {time.monotonic() - started:.0f} s")
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_model_switch_or_a_forget_recovers(app_paths: AppPaths, tmp_path: Path) -> None:
+    """A precision change re-embeds everything while the old vectors serve; forgetting a folder
+    purges it. Killed in the middle of either, the next run finishes the job: one model's
+    vectors for every chunk, and no trace of the forgotten folder's text in the data dir."""
+    corpus = tmp_path / "corpus"
+    kept, dropped = corpus / "kept", corpus / "dropped"
+    write_corpus(kept, 250)  # ~5 s of re-embedding: room to be killed in
+    _write_burst(dropped, 40, random.Random(5))
+    for note in dropped.glob("*.txt"):
+        with note.open("a", encoding="utf-8") as handle:
+            handle.write("\nQuartermaster zephyrine ledger.\n")  # to look for afterwards
+    data_dir = app_paths.data_dir
+    done = subprocess.run(cli(data_dir, "index", str(kept), str(dropped)), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rng = random.Random(int(os.environ.get("DESKTOP_SEARCH_CRASH_SEED", "11")))
+    killed = 0
+    for precision in ("fp32", "int8"):
+        save_settings(
+            app_paths.settings_file, replace(load_settings(app_paths.settings_file), precision=precision)
+        )
+        killed += _run_killed(data_dir, kept, "index", rng.uniform(1.5, 3.5))
+        finished = subprocess.run(cli(data_dir, "index"), capture_output=True, text=True)
+        assert finished.returncode == 0, finished.stderr
+        _check_invariants(data_dir, corpus)  # vectors == chunks: the old model's are gone
+        assert status(data_dir)["model"]["variant"] == precision  # type: ignore[index]
+
+    assert killed == 2, "the re-embedding finished before it could be killed"
+    # Around the CLI's start-up (~0.8 s) plus the purge: killed before, during or after it.
+    killed += _run_killed(data_dir, dropped, "forget", rng.uniform(0.7, 1.2))
+    finished = subprocess.run(cli(data_dir, "index"), capture_output=True, text=True)  # any writer
+    assert finished.returncode == 0, finished.stderr
+    if str(dropped) in status(data_dir)["roots"]:  # type: ignore[operator]
+        retried = subprocess.run(cli(data_dir, "forget", str(dropped)), capture_output=True, text=True)
+        assert retried.returncode == 0, retried.stderr  # killed before the delete: the user asks again
+    shutil.rmtree(dropped)
+    _check_invariants(data_dir, corpus)
+    leftovers = [p for p in data_dir.rglob("*") if p.is_file() and b"zephyrine" in p.read_bytes()]
+    assert leftovers == []
+    print(f"model switch and forget: {killed} of 3 runs killed, all recovered")
