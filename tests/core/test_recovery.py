@@ -59,3 +59,42 @@ def test_forget_also_removes_moved_aside_databases(
     assert list(app_paths.data_dir.glob("index.sqlite3.damaged-*"))
     recovered.forget(sample_folder)
     assert not list(app_paths.data_dir.glob("index.sqlite3.damaged-*"))
+
+
+def test_a_wal_left_by_a_crash_is_replayed(engine_factory, app_paths: AppPaths, sample_folder: Path) -> None:
+    """The process died with committed transactions still only in the WAL: the data dir as
+    it was at that moment (the main file and its -wal) opens with everything in it."""
+    engine = engine_factory()
+    engine.store.query("PRAGMA wal_autocheckpoint = 0")  # keep every commit in the WAL…
+    engine.store.checkpoint = lambda wait=True: None  # …as a crash before the checkpoint would
+    engine.index(engine.add_roots([sample_folder]))
+    files, chunks = engine.store.file_count(), engine.store.chunk_count()
+    wal = app_paths.database.with_name(app_paths.database.name + "-wal")
+    assert wal.stat().st_size > 0
+    # What a power cut leaves: the main file and the WAL as they are now (no -shm needed).
+    saved = {path: path.read_bytes() for path in (app_paths.database, wal)}
+    engine.close()  # (a clean close would fold the WAL in: put the crash state back)
+    for path, data in saved.items():
+        path.write_bytes(data)
+    app_paths.database.with_name(app_paths.database.name + "-shm").unlink(missing_ok=True)
+
+    reopened = engine_factory()
+    assert reopened.status()["recovery"] is None
+    assert (reopened.store.file_count(), reopened.store.chunk_count()) == (files, chunks)
+    assert reopened.store.query("PRAGMA integrity_check") == [("ok",)]
+    assert Path(reopened.search("bananas").results[0].path).name == "banana-bread.md"
+
+
+def test_a_garbage_wal_is_ignored_not_fatal(engine_factory, app_paths: AppPaths, sample_folder: Path) -> None:
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    files = engine.store.file_count()
+    engine.close()  # the WAL is folded in and emptied
+    wal = app_paths.database.with_name(app_paths.database.name + "-wal")
+    wal.write_bytes(os.urandom(64 * 1024))  # another program's bytes, or a torn write
+
+    reopened = engine_factory()
+    assert reopened.status()["recovery"] is None  # SQLite checks the WAL's salts and checksums
+    assert reopened.store.file_count() == files
+    assert reopened.store.query("PRAGMA integrity_check") == [("ok",)]
+    assert Path(reopened.search("bananas").results[0].path).name == "banana-bread.md"
