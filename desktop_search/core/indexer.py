@@ -24,7 +24,7 @@ from desktop_search.core.embed import Embedder, Vectors
 from desktop_search.core.errors import StorageError, storage_problem
 from desktop_search.core.extract import ExtractedDocument, ExtractionError
 from desktop_search.core.extract.sandbox import ExtractionPool
-from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file
+from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file, stored_path
 from desktop_search.core.store import STATUS_INDEXED, NewChunk, Store
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,11 @@ class Indexer:
         if folder is None or folder == root:
             known = self.store.files_of_root(root_id)
         else:
-            known = {p: s for p, s in self.store.files_under(str(folder)).items() if s.root_id == root_id}
+            known = {
+                p: s
+                for p, s in self.store.files_under(stored_path(str(folder))).items()
+                if s.root_id == root_id
+            }
         now = time.time()
         work: list[tuple[str, int, float]] = []
         unchanged = 0
@@ -176,7 +180,8 @@ class Indexer:
     def queue_paths(self, paths: Iterable[tuple[str, int]]) -> None:
         """Queue paths reported by the watcher (created, changed, moved or deleted)."""
         items = []
-        for path, root_id in paths:
+        for os_path, root_id in paths:
+            path = stored_path(os_path)
             seen = stat_file(path)
             items.append((path, root_id, live_priority(seen.size) if seen else DEFERRED_PRIORITY))
         self.store.enqueue(items)
@@ -242,7 +247,7 @@ class Indexer:
             to_read.append((root_id, seq, seen))
         # Files are read and parsed in the worker processes, in parallel, and stored as they
         # finish, so only one batch of chunks is held at a time.
-        jobs = [(Path(seen.path), self.max_file_bytes) for _, _, seen in to_read]
+        jobs = [(Path(seen.open_path), self.max_file_bytes) for _, _, seen in to_read]
         batch: list[_Prepared] = []
         chunk_budget = 0
         for index, outcome in self.extraction.extract_many(jobs):

@@ -21,6 +21,7 @@ from pathlib import Path
 from desktop_search.core.engine import WATCH_STATE_KEY, Engine
 from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import Indexer, IndexProgress, IndexReport
+from desktop_search.core.scan import stored_path
 from desktop_search.core.watch import FILE, GONE_TREE, TREE, DebouncedPaths, FolderWatcher
 
 log = logging.getLogger(__name__)
@@ -303,7 +304,7 @@ class LiveIndexer:
             elif kind == TREE:
                 indexer.reconcile_root(root_id, root, self._should_yield, folder=Path(path))
             elif kind == GONE_TREE:
-                files += [(p, root_id) for p in self.engine.store.files_under(path)]
+                files += [(p, root_id) for p in self.engine.store.files_under(stored_path(path))]
         indexer.queue_paths(files)
 
     def _work(self, indexer: Indexer) -> None:

@@ -142,27 +142,62 @@ class IgnoreMatcher:
 
 @dataclass(frozen=True)
 class SeenFile:
-    """A regular file found by a scan."""
+    """A regular file found by a scan: its path as stored, and as the OS opens it."""
 
     path: str
     size: int
     mtime_ns: int
     inode: int
+    os_path: str = ""
+
+    @property
+    def open_path(self) -> str:
+        return self.os_path or self.path
 
     @property
     def stat_key(self) -> tuple[int, int, int]:
         return (self.size, self.mtime_ns, self.inode)
 
 
-def stat_file(path: str) -> SeenFile | None:
-    """The stat of a regular file (not following symlinks), or None."""
+# Bytes of a file name that are not UTF-8 reach Python as lone surrogates (PEP 383), which
+# SQLite text cannot hold: the index stores them as private-use characters instead.
+_TO_STORED = {0xDC80 + byte: 0xF780 + byte for byte in range(128)}
+_TO_OS = {stored: escaped for escaped, stored in _TO_STORED.items()}
+
+
+def stored_path(path: str) -> str:
+    """A file system path as the index stores it (valid UTF-8 text)."""
+    if path.isascii():
+        return path
     try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat_module.S_ISREG(info.st_mode):
-        return None  # symlinks, FIFOs, sockets, devices
-    return SeenFile(path, info.st_size, info.st_mtime_ns, info.st_ino)
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.translate(_TO_STORED)
+    return path
+
+
+def os_paths(path: str) -> list[str]:
+    """The paths a stored path may name on disk: its undecodable bytes restored, and (a real
+    name can contain those private-use characters too) the text as it is."""
+    if path.isascii():
+        return [path]
+    restored = path.translate(_TO_OS)
+    return [restored, path] if restored != path else [path]
+
+
+def stat_file(path: str) -> SeenFile | None:
+    """The stat of a regular file (not following symlinks), or None; ``path`` as stored."""
+    for candidate in os_paths(path):
+        try:
+            info = os.lstat(candidate)
+        except (OSError, ValueError):
+            continue
+        if not stat_module.S_ISREG(info.st_mode):
+            return None  # symlinks, FIFOs, sockets, devices
+        return SeenFile(
+            path, info.st_size, info.st_mtime_ns, info.st_ino, "" if candidate == path else candidate
+        )
+    return None
 
 
 def scan_root(
@@ -196,18 +231,8 @@ def scan_root(
         dirs[:] = sorted(d for d in dirs if not matcher.entry_ignored(folder, d, is_dir=True))
         for name in sorted(files):
             path = os.path.join(folder, name)
-            if not _storable(path) or matcher.entry_ignored(folder, name, is_dir=False):
+            if matcher.entry_ignored(folder, name, is_dir=False):
                 continue
-            seen = stat_file(path)
+            seen = stat_file(stored_path(path))
             if seen is not None:
                 yield seen
-
-
-def _storable(path: str) -> bool:
-    """Names with undecodable bytes (surrogate escapes) cannot be stored as text."""
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        log.warning("Skipping a file whose name is not valid Unicode in %s", os.path.dirname(path))
-        return False
-    return True

@@ -22,6 +22,7 @@ from PySide6.QtCore import QProcess, QUrl
 from PySide6.QtGui import QDesktopServices
 
 from desktop_search import APP_ID
+from desktop_search.core.scan import os_paths
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +80,16 @@ def _default_pdf_viewer() -> str:
     return found.stdout.strip()
 
 
+def on_disk(path: str) -> str:
+    """The file system path of an indexed path (see ``scan.stored_path``)."""
+    candidates = os_paths(path)
+    return next((p for p in candidates if os.path.lexists(p)), candidates[0])
+
+
 def open_path(path: str, page: int | None = None) -> bool:
     """Open a file with its default app (at ``page`` where the viewer supports it);
     programs and scripts are revealed, never run. False when nothing could open it."""
+    path = on_disk(path)
     target = Path(path)
     if runs_when_opened(target):
         log.info("Revealing instead of running %s", target.name)
@@ -95,7 +103,7 @@ def open_path(path: str, page: int | None = None) -> bool:
 
 def reveal_path(path: str) -> bool:
     """Show the file selected in its folder (Finder, Explorer, or the freedesktop file manager)."""
-    target = Path(path)
+    target = Path(on_disk(path))
     command = reveal_command(target)
     if command is not None:
         return bool(QProcess.startDetached(command[0], command[1:])[0])

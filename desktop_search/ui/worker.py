@@ -23,6 +23,7 @@ from desktop_search.core.engine import Engine
 from desktop_search.core.indexer import IndexProgress
 from desktop_search.core.live import LiveIndexer, LiveState
 from desktop_search.core.query import SearchFilters
+from desktop_search.core.scan import os_paths
 from desktop_search.core.search import SearchResponse, SearchResult, query_terms
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ def make_rows(response: SearchResponse, terms: set[str]) -> list[ResultRow]:
     for result in response.results:
         path = Path(result.path)
         try:
-            modified: float | None = os.stat(path).st_mtime
+            modified: float | None = os.stat(os_paths(result.path)[0]).st_mtime
         except OSError:
             modified = None
         snippet = " ".join(result.best.snippet.split())

@@ -14,7 +14,7 @@ import pytest
 from desktop_search.core.engine import Engine
 from desktop_search.core.extract import is_supported
 from desktop_search.core.live import LiveIndexer
-from desktop_search.core.scan import ScanRules, scan_root
+from desktop_search.core.scan import ScanRules, os_paths, scan_root, stat_file, stored_path
 from desktop_search.core.store import STATUS_INDEXED
 
 QUIET_S = 0.2
@@ -255,3 +255,44 @@ def test_pause_during_the_first_scan_does_not_lose_files(engine_factory, tmp_pat
     live.resume()
     assert_follows(engine, live, folder)
     assert live.stop()
+
+
+def test_a_name_that_is_not_utf8_is_indexed_followed_and_forgotten(live_setup) -> None:
+    """Such names (bytes from another system's encoding) are stored as private-use characters
+    and restored whenever the file is opened: created, found, renamed and deleted live."""
+    engine, _live, folder = live_setup
+    raw = os.fsencode(folder) + b"/r\xe9sum\xe9-\xff.txt"  # Latin-1 bytes: not UTF-8
+    with open(raw, "wb") as handle:
+        handle.write(b"Curriculum vitae: twelve years of bridge engineering in Lyon.")
+    stored = stored_path(os.fsdecode(raw))
+    assert stored != os.fsdecode(raw) and stored.encode("utf-8")
+
+    def status_of(path: str) -> str | None:
+        row = engine.store._db.execute("SELECT status FROM files WHERE path = ?", (path,)).fetchone()
+        return None if row is None else str(row[0])
+
+    assert wait_until(lambda: status_of(stored) == STATUS_INDEXED)
+    top = engine.search("bridge engineer curriculum vitae").results[0]
+    assert top.path == stored and os.path.exists(os_paths(top.path)[0])  # opens the real file
+    renamed = os.fsencode(folder) + b"/cv-\xe9.txt"
+    os.rename(raw, renamed)
+    assert wait_until(lambda: status_of(stored_path(os.fsdecode(renamed))) == STATUS_INDEXED)
+    assert wait_until(lambda: status_of(stored) is None)
+    os.unlink(renamed)
+    assert wait_until(lambda: status_of(stored_path(os.fsdecode(renamed))) is None)
+
+
+def test_stored_paths_round_trip_and_private_use_names_still_open(tmp_path: Path) -> None:
+    undecodable = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9-\x80\xff.txt")
+    Path(undecodable).write_text("x")
+    stored = stored_path(undecodable)
+    assert stored.encode("utf-8") and os_paths(stored)[0] == undecodable
+    seen = stat_file(stored)
+    assert seen is not None and seen.path == stored and seen.open_path == undecodable
+    # A real name may hold those private-use characters: it is found as it is.
+    private = str(tmp_path / "notes-\uf7e9.txt")
+    Path(private).write_text("y")
+    assert stored_path(private) == private
+    seen = stat_file(private)
+    assert seen is not None and seen.open_path == private
+    assert stored_path("plain/ascii.txt") == "plain/ascii.txt" and stored_path("été.txt") == "été.txt"

@@ -1,5 +1,6 @@
 """A folder of hostile files through the real CLI: indexing completes, nothing crashes, memory
-stays under a stated cap, every regular file gets a status, and the good files are found.
+stays under a stated cap, every regular file gets a status (names that are not UTF-8 too), and
+the good files are found.
 
 Files are deleted and truncated while they are read. The corpus (``tests/fixtures/hostile``)
 has ``DESKTOP_SEARCH_HOSTILE_FILES`` entries (default 240 here; 1000 for the full suite, with
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench.crash_resume import cli
+from desktop_search.core.scan import stored_path
 from desktop_search.paths import AppPaths
 from tests.fixtures.hostile import Mutator, restore_permissions, write_hostile_corpus
 
@@ -41,14 +43,6 @@ def _index(data_dir: Path, folder: Path) -> tuple[subprocess.CompletedProcess[st
     )  # fmt: skip
     peak_kib = int(done.stdout.rsplit("PEAK", 1)[1].split()[0])
     return done, peak_kib / 1024
-
-
-def _encodes(path: str) -> bool:
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _regular_files(folder: Path) -> set[str]:
@@ -88,13 +82,14 @@ def test_a_hostile_corpus_is_indexed_without_a_crash(app_paths: AppPaths, tmp_pa
         rows = db.execute("SELECT path, status, reason FROM files").fetchall()
     states = {path: (status, reason) for path, status, reason in rows}
     on_disk = _regular_files(folder)
-    # Not yet: a name that is not valid UTF-8 cannot be stored as text, so such a file is
-    # skipped by the scan with a warning in the log and gets no status (left open in issue 9).
-    undecodable = {p for p in on_disk if not _encodes(p)}
-    # Every other regular file has a status, and nothing that is not a regular file of the
-    # folder is in the index: no FIFO, socket, device, link target, file outside the root,
-    # or file deleted meanwhile.
-    assert set(states) == on_disk - undecodable, sorted(set(states) ^ (on_disk - undecodable))[:10]
+    # Every regular file has a status (a name that is not UTF-8 is stored with its bytes as
+    # private-use characters), and nothing else is in the index: no FIFO, socket, device,
+    # link target, file outside the root, or file deleted meanwhile.
+    assert set(states) == {stored_path(p) for p in on_disk}, sorted(
+        set(states) ^ set(map(stored_path, on_disk))
+    )[:9]
+    undecodable = [p for p in on_disk if stored_path(p) != p]
+    assert undecodable and all(states[stored_path(p)][0] == "indexed" for p in undecodable)
     assert not any("outside" in path for path in states)
     for path, (status, reason) in states.items():
         assert status in ("indexed", "failed", "skipped", "encrypted"), (path, status)
