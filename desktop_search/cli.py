@@ -35,6 +35,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--toggle", action="store_true", help="show or hide the running app's window (bind it to a hotkey)"
     )
     parser.add_argument("--quit", action="store_true", help="quit the running app")
+    parser.add_argument(
+        "--self-test", action="store_true", help="index and search a few sample files in a temporary folder"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     app = commands.add_parser("app", help="open the search window (the default)")
@@ -404,6 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     _setup_logging(paths, args.verbose)
     try:
+        if args.self_test:
+            from desktop_search.self_test import run_self_test
+
+            return run_self_test(paths)
         return _COMMANDS[args.command](args, paths)
     except UserError as exc:
         log.debug("User error", exc_info=True)

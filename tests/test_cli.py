@@ -206,3 +206,23 @@ def test_query_syntax_through_the_cli(app_paths: AppPaths, sample_folder: Path) 
     assert "banana-bread.md" not in [Path(r["path"]).name for r in json.loads(result.stdout)["results"]]
     weird = run_cli("search", 'after:2099 "unclosed -- type: in:', "--json", data_dir=app_paths.data_dir)
     assert weird.returncode == 0 and json.loads(weird.stdout)["results"] == []
+
+
+def test_self_test_indexes_and_searches_without_touching_the_users_index(app_paths: AppPaths) -> None:
+    out = run_cli("--self-test", data_dir=app_paths.data_dir)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[-1] == "self-test passed"
+    assert any("-> banana-bread.txt" in line for line in lines)
+    assert any(line.startswith("indexed 3 of 3 files") for line in lines)
+    assert not app_paths.database.exists()  # the user's profile has no index made by it
+    assert [p.name for p in app_paths.models_dir.iterdir()] == ["all-MiniLM-L6-v2"]
+
+
+def test_self_test_fails_clearly_when_the_answer_is_wrong(app_paths: AppPaths, monkeypatch) -> None:
+    from desktop_search import self_test
+
+    monkeypatch.setattr(self_test, "EXPECTED", "garden.html")  # a wrong expectation must fail
+    said: list[str] = []
+    assert self_test.run_self_test(app_paths, said.append) == 1
+    assert said[-1] == "self-test FAILED: expected garden.html first"
