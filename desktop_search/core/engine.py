@@ -103,27 +103,24 @@ class Engine:
         arena, freed C heap (bench.footprint: ~8-20 MB after a few hundred searches). The
         next query reads its pages from the OS cache again (no slower at the median)."""
         self.store.release_memory()
-        with self._models_lock:
-            models = list(self._models.values())
-        for model in models:
+        for model in self._loaded_models():
             model.embedder.release_memory()
-        if not models:
-            trim_c_heap()
+        trim_c_heap()
 
     def unload_idle_models(self, idle_s: float) -> int:
         """Drop the sessions of models unused (by searches and indexing) for ``idle_s``;
         they load again on next use. Returns how many were dropped."""
-        with self._models_lock:
-            models = list(self._models.values())
-        return sum(model.embedder.unload(idle_s) for model in models)
+        return sum(model.embedder.unload(idle_s) for model in self._loaded_models())
 
     def warm_up(self) -> None:
         """Load again what ``unload_idle_models`` dropped, before the first query (the window
         opens). A model never loaded is left to the first query: it may need preparing."""
-        with self._models_lock:
-            models = list(self._models.values())
-        for model in models:
+        for model in self._loaded_models():
             model.embedder.warm_up()
+
+    def _loaded_models(self) -> list[ModelInUse]:
+        with self._models_lock:
+            return list(self._models.values())
 
     def extraction_pool(self) -> ExtractionPool:
         """The worker processes that read files (started on first use, stopped when idle)."""
