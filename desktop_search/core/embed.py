@@ -93,7 +93,7 @@ class Embedder:
         self.loads = 0  # how many times the session was created (tests count it)
         self.last_used = time.monotonic()
         self._lock = threading.Lock()  # the tokenizer's truncation state is not thread-safe
-        self._folder, self._cache_dir = folder, cache_dir
+        self._folder = folder
         self.threads = threads or default_threads()
         self._providers = providers_for(provider, cache_dir)
         self._tokenizer: Tokenizer | None = None

@@ -147,8 +147,8 @@ class ResultsModel(QAbstractListModel):
         self.more_possible, self.fetching = more_possible, False
         self.endResetModel()
 
-    def add_results(self, rows: list[ResultRow], more_possible: bool) -> int:
-        """Append the files not shown yet (rows above keep their places); returns how many."""
+    def add_results(self, rows: list[ResultRow], more_possible: bool) -> None:
+        """Append the files not shown yet (rows above keep their places)."""
         shown = {row.path for row in self._rows}
         new = [row for row in rows if row.path not in shown]
         self.more_possible, self.fetching = more_possible and bool(new), False
@@ -156,7 +156,6 @@ class ResultsModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(new) - 1)
             self._rows.extend(new)
             self.endInsertRows()
-        return len(new)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
         return (

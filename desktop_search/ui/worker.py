@@ -287,18 +287,19 @@ class SearchRunner(QObject):
         """Drop whatever is running (the field was cleared)."""
         self.generation += 1
 
+    def _in_background(self, work: Callable[[], object]) -> None:
+        """Housekeeping on the query thread, between queries; nothing comes back."""
+        self.pool.start(BackgroundTask(work, lambda _value: None, log.warning))
+
     def _release_memory(self) -> None:
-        self.pool.start(BackgroundTask(self.engine.release_memory, lambda _none: None, log.warning))
+        self._in_background(self.engine.release_memory)
 
     def _unload_idle_models(self) -> None:
-        def work() -> int:
-            return self.engine.unload_idle_models(MODEL_IDLE_S)
-
-        self.pool.start(BackgroundTask(work, lambda _count: None, log.warning))
+        self._in_background(lambda: self.engine.unload_idle_models(MODEL_IDLE_S))
 
     def warm_up(self) -> None:
         """Load the model (if it was unloaded) and vectors now: the window just opened."""
-        self.pool.start(BackgroundTask(self.engine.warm_up, lambda _none: None, log.info))
+        self._in_background(self.engine.warm_up)
 
     def _start(self, generation: int, work: Callable[[], Answer], deliver: Any) -> None:
         self.idle_timer.start()  # restarted by every query
