@@ -371,6 +371,10 @@ class _ByteProgress:
 
 
 def _cmd_app(args: argparse.Namespace, paths: AppPaths) -> int:
+    if sys.platform == "win32" and not (getattr(args, "toggle", False) or getattr(args, "quit", False)):
+        # PySide6 carries an older MSVC runtime than onnxruntime needs, and whichever DLL is
+        # loaded first is used by both: onnxruntime's must come first or its import fails.
+        import onnxruntime  # noqa: F401
     try:
         from desktop_search.ui.app import run_app
     except ImportError as exc:

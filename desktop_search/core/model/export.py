@@ -144,6 +144,12 @@ def export_model(request: ExportRequest, timeout_s: float = 1800) -> ModelManife
         raise ModelUnavailableError(
             f"{request.source_dir} is not a Hugging Face model folder (no config.json)"
         )
+    if getattr(sys, "frozen", False):  # build.spec leaves optimum and torch out of the bundle
+        raise ModelUnavailableError(
+            "Exporting a model needs the Python package with its export tools "
+            "(pip install 'desktop-search[export]'); the installed app runs ready-made models: "
+            "desktop-search model fetch"
+        )
     request.target_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{request.target_dir.name}-", dir=request.target_dir.parent))
     command = [

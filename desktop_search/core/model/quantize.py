@@ -141,6 +141,9 @@ def add_int8_variant(folder: Path) -> ModelManifest:
 
 def add_int8_variant_in_child(folder: Path, timeout_s: float = 900) -> bool:
     """``add_int8_variant`` in a child process (it needs ``onnx``); False if it could not run."""
+    if getattr(sys, "frozen", False):  # the installed app carries no onnx (build.spec)
+        log.info("No int8 variant for %s: the installed app runs the model as downloaded", folder.name)
+        return False
     env = {**os.environ, "ORT_DISABLE_TELEMETRY": "1"}
     command = [sys.executable, "-m", "desktop_search.core.model.quantize", str(folder)]
     try:

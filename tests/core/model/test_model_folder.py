@@ -150,3 +150,26 @@ def test_write_then_read_round_trip(offline_model: ResolvedModel, tmp_path: Path
     changed = dataclasses.replace(offline_model.manifest, query_prefix="query: ", notes="x")
     write_manifest(copy, changed)
     assert read_manifest(copy, verify_checksum=True) == changed
+
+
+def test_installed_app_refuses_to_export_with_a_way_forward(
+    offline_model: ResolvedModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PyInstaller bundle carries no optimum/torch: importing a model says so, and how."""
+    from desktop_search.core.model.provision import import_model
+    from desktop_search.core.model.quantize import add_int8_variant_in_child
+
+    source = tmp_path / "hf-model"
+    source.mkdir()
+    (source / "config.json").write_text("{}")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    locations = ModelLocations(bundled_dir=tmp_path / "bundled", user_dir=tmp_path / "models")
+    with pytest.raises(ModelUnavailableError, match=r"desktop-search\[export\].*model fetch"):
+        import_model(locations, source)
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+    folder = tmp_path / "downloaded"
+    shutil.copytree(offline_model.folder, folder)
+    before = sorted(p.name for p in folder.iterdir())
+    assert add_int8_variant_in_child(folder) is False  # no child started with the app's argv
+    assert sorted(p.name for p in folder.iterdir()) == before

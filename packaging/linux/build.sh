@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the Linux installers of Desktop Search here, in one command:
+#
+#     bash packaging/linux/build.sh
+#
+# -> dist/desktop-search_<version>_<arch>.deb and dist/desktop-search-<version>-linux-<arch>.tar.gz
+#
+# Steps: a build venv (build/venv-package) with hnswlib compiled for any CPU of this
+# architecture, the model folder (packaging/prepare_model.py: bge-small-en-v1.5 from
+# $DESKTOP_SEARCH_MODEL_SOURCE, a local Hugging Face folder, or downloaded when
+# DESKTOP_SEARCH_FETCH_MODEL=1; otherwise the offline model), PyInstaller (build.spec),
+# then the packages (packaging/linux/make_packages.py). Needs python3 (3.10+) with venv and
+# dpkg-deb. `bash packaging/linux/smoke_test.sh` then installs the .deb into a clean Debian.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+VENV=${DESKTOP_SEARCH_BUILD_VENV:-build/venv-package}
+PYTHON=${PYTHON:-python3}
+log() { printf '\n== %s\n' "$*"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+    log "Build venv $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
+
+if ! "$VENV/bin/python" -c "import hnswlib" 2>/dev/null; then
+    # Without this hnswlib's build adds -march=native: the binary would crash on older CPUs.
+    # No cache: a wheel cached from a native build would be taken instead of compiling.
+    log "hnswlib, compiled without -march=native"
+    HNSWLIB_NO_NATIVE=1 "${PIP[@]}" install --no-cache-dir --no-binary hnswlib 'hnswlib>=0.8.0'
+fi
+log "Dependencies and PyInstaller"
+"${PIP[@]}" install '.[export]' 'pyinstaller>=6.10'
+"$VENV/bin/python" packaging/linux/check_portable.py
+
+log "Model folder"
+"$VENV/bin/python" packaging/prepare_model.py build/model
+
+log "PyInstaller"
+DESKTOP_SEARCH_MODEL_DIR=build/model "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
+    --distpath build/dist --workpath build/pyinstaller build.spec
+build/dist/desktop-search/desktop-search --version
+
+log "Packages"
+"$VENV/bin/python" packaging/linux/make_packages.py build/dist/desktop-search dist
