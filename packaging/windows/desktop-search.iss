@@ -13,6 +13,10 @@
 #ifndef SourceDir
   #define SourceDir "..\..\build\dist\desktop-search"
 #endif
+#ifndef Architectures
+  ; "x64" for Inno Setup < 6.3, which has no "x64compatible" (x64 and Arm64 Windows)
+  #define Architectures "x64compatible"
+#endif
 #define AppName "Desktop Search"
 #define AppExe "desktop-search.exe"
 ; The value name the app's own "Start at login" setting reads and writes (ui/desktop.py).
@@ -29,8 +33,8 @@ DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 DisableDirPage=auto
 PrivilegesRequired=lowest
-ArchitecturesAllowed=x64compatible
-ArchitecturesInstallIn64BitMode=x64compatible
+ArchitecturesAllowed={#Architectures}
+ArchitecturesInstallIn64BitMode={#Architectures}
 MinVersion=10.0
 OutputDir=..\..\dist
 OutputBaseFilename=desktop-search-{#AppVersion}-windows-x64-setup
@@ -69,11 +73,8 @@ Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; \
 Filename: "{app}\{#AppExe}"; Parameters: "--quit"; Flags: runhidden waituntilterminated skipifdoesntexist; \
   RunOnceId: "QuitDesktopSearch"
 
-[UninstallDelete]
-; The Settings dialog may have added the Run value even when the task was not chosen.
-Type: files; Name: "{app}\*.log"
-
 [Code]
+// The app's own "Start at login" setting may have added the Run value without the task.
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 begin
   if CurUninstallStep = usPostUninstall then
