@@ -28,6 +28,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -84,17 +85,39 @@ def wait_until(app: QApplication, condition, timeout: float = 30.0) -> bool:
     return bool(condition())
 
 
-def keystroke_latency(app: QApplication, window: SearchWindow, queries: list[str]) -> list[float]:
+@dataclass
+class Keystroke:
+    """One keystroke's time to the painted answer, and where it went."""
+
+    total: float
+    search: float  # in the search thread: embed, hnswlib, FTS5, fusion, passages
+    to_gui: float  # key event, throttle, search and hand-over until the rows are in the model
+    painted: float  # rows in the model -> painted
+
+
+def keystroke_latency(app: QApplication, window: SearchWindow, queries: list[str]) -> list[Keystroke]:
     clock = PaintClock(app)
     window.results.viewport().installEventFilter(clock)
     answered: list[float] = []
-    window.runner.answered.connect(lambda _answer: answered.append(time.perf_counter()))
-    # Armed when the new rows are in the model (before the window paints them).
-    window.model.modelReset.connect(clock.arm)
+    searched: list[float] = []
+    in_model: list[float] = []
+
+    def on_answer(answer) -> None:
+        answered.append(time.perf_counter())
+        searched.append(answer.seconds)
+
+    def on_reset() -> None:
+        in_model.append(time.perf_counter())
+        clock.arm()
+
+    window.runner.answered.connect(on_answer)
+    # Armed when the new rows are in the model (the window then paints them at once).
+    window.model.modelReset.connect(on_reset)
     timings = []
     for query in queries:
         window.field.setText(query[:-1])
         wait_until(app, lambda: bool(answered), 30)
+        in_model.clear()
         wait_until(
             app, lambda: False, 0.2
         )  # a pause between keystrokes: the throttle window passes, the preview runs
@@ -105,10 +128,38 @@ def keystroke_latency(app: QApplication, window: SearchWindow, queries: list[str
         QTest.keyClick(window.field, query[-1])
         if not wait_until(app, lambda: clock.painted_at is not None, 30):
             raise SystemExit(f"no paint after typing {query!r}")
-        assert clock.painted_at is not None
-        timings.append(clock.painted_at - started)
+        assert clock.painted_at is not None and answered and in_model
+        timings.append(
+            Keystroke(
+                total=clock.painted_at - started,
+                search=searched[-1],
+                to_gui=in_model[-1] - started,
+                painted=clock.painted_at - in_model[-1],
+            )
+        )
+        in_model.clear()
         answered.clear()
     return timings
+
+
+def report_breakdown(keystrokes: list[Keystroke]) -> None:
+    """Each part at p50/p95, and the parts of the slowest 5 % of keystrokes (the tail)."""
+    for part in ("search", "to_gui", "painted"):
+        values = [getattr(k, part) for k in keystrokes]
+        log.info(
+            "  %-8s p50 %.1f ms, p95 %.1f ms",
+            part,
+            percentile(values, 0.5) * 1000,
+            percentile(values, 0.95) * 1000,
+        )
+    tail = sorted(keystrokes, key=lambda k: k.total)[-max(1, len(keystrokes) // 20) :]
+    log.info(
+        "  slowest %d keystrokes (mean): total %.1f ms = search %.1f + hand-over %.1f + paint %.1f",
+        len(tail),
+        *(sum(getattr(k, part) for k in tail) / len(tail) * 1000 for part in ("total", "search")),
+        sum(k.to_gui - k.search for k in tail) / len(tail) * 1000,
+        sum(k.painted for k in tail) / len(tail) * 1000,
+    )
 
 
 def same_work_jitter(app: QApplication, engine: Engine, repeats: int) -> list[float]:
@@ -217,12 +268,14 @@ def main() -> None:
         "chunks indexed: %d, model: %s", engine.store.chunk_count(), engine.search_model().manifest.variant
     )
 
-    timings = keystroke_latency(app, window, queries)
+    keystrokes = keystroke_latency(app, window, queries)
+    timings = [k.total for k in keystrokes]
     log.info(
         "keystroke -> results painted, %d queries (%s): p50 %.1f ms, p95 %.1f ms, max %.1f ms",
         len(timings), f"first {args.words} words" if args.words else "whole queries",
         percentile(timings, 0.5) * 1000, percentile(timings, 0.95) * 1000, max(timings) * 1000,
     )  # fmt: skip
+    report_breakdown(keystrokes)
 
     same = same_work_jitter(app, engine, min(len(queries), 100))
     log.info(
@@ -232,6 +285,11 @@ def main() -> None:
         percentile(same, 0.95) / percentile(same, 0.5),
     )  # fmt: skip
 
+    if args.files == 0:  # keystrokes only
+        runner.shutdown()
+        engine.close()
+        sys.stdout.flush()
+        os._exit(0)
     folder = work / f"new-folder-{os.getpid()}"
     folder.mkdir()
     for doc_id, text in list(cranfield.documents.items())[: args.files]:

@@ -8,11 +8,18 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from desktop_search.core.search import SearchResponse
 from desktop_search.ui import desktop
-from desktop_search.ui.results_model import HighlightsRole, PathRole, ResultsModel
+from desktop_search.ui.results_model import (
+    HIGHLIGHT_DARK,
+    HIGHLIGHT_LIGHT,
+    HighlightsRole,
+    PathRole,
+    ResultsModel,
+    is_dark,
+)
 from desktop_search.ui.window import SearchWindow
 from desktop_search.ui.worker import FIRST_PAGE, SearchRunner, highlight_spans, make_rows
 
@@ -266,3 +273,39 @@ def test_opening_the_window_loads_a_model_unloaded_while_idle(qtbot, window: Sea
     assert not embedder.loaded
     window.show()
     qtbot.waitUntil(lambda: embedder.loaded, timeout=10_000)
+
+
+def _colour_share(window: SearchWindow, row: int, colour: QColor) -> float:
+    """How much of a result row's on-screen pixels are ``colour``."""
+    image = window.results.viewport().grab().toImage()
+    rect = window.results.visualRect(window.model.index(row))
+    ratio = image.devicePixelRatio()
+    wanted = colour.rgb() & 0xFFFFFF
+    hits = total = 0
+    for y in range(int(rect.top() * ratio), int(rect.bottom() * ratio), 2):
+        for x in range(int(rect.left() * ratio), int(rect.right() * ratio), 2):
+            total += 1
+            hits += (image.pixel(x, y) & 0xFFFFFF) == wanted
+    return hits / max(total, 1)
+
+
+def test_rows_are_painted_with_their_marks_and_follow_the_selection(qtbot, window: SearchWindow) -> None:
+    _type_and_wait(qtbot, window, "baking with ripe bananas")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 1, timeout=10_000)
+    window.results.setFocus()
+    window.results.setCurrentIndex(window.model.index(0))
+    qtbot.wait(50)
+    mark = QColor(HIGHLIGHT_DARK if is_dark(window.results.palette()) else HIGHLIGHT_LIGHT)
+    selection = window.results.palette().color(QPalette.ColorRole.Highlight)
+    assert _colour_share(window, 0, mark) > 0.002  # the query's words are marked in the passage
+    assert _colour_share(window, 0, selection) > 0.3
+    assert _colour_share(window, 1, selection) < 0.05
+
+    # The selection moves with ↓ and back with ↑; the marks stay readable on it.
+    qtbot.keyClick(window.results, Qt.Key.Key_Down)
+    qtbot.wait(50)
+    assert _colour_share(window, 0, selection) < 0.05
+    assert _colour_share(window, 1, selection) > 0.3
+    qtbot.keyClick(window.results, Qt.Key.Key_Up)
+    qtbot.wait(50)
+    assert _colour_share(window, 0, selection) > 0.3 and _colour_share(window, 0, mark) > 0.002

@@ -120,15 +120,18 @@ def offline_package_dir(spec: ModelSpec) -> Path | None:
     return folder if (folder / "config.json").is_file() else None
 
 
-def export_known_model(spec: ModelSpec, source_dir: Path, locations: ModelLocations) -> ResolvedModel:
-    """Export a registry model from a local Hugging Face folder into the user model dir."""
+def export_known_model(
+    spec: ModelSpec, source_dir: Path, locations: ModelLocations, origin: str | None = None
+) -> ResolvedModel:
+    """Export a registry model from a local Hugging Face folder into the user model dir.
+    ``origin`` names where the folder came from in the manifest (default: its path)."""
     target = locations.user_dir / spec.name
     manifest = export_model(
         ExportRequest(
             source_dir=source_dir,
             target_dir=target,
             name=spec.name,
-            source_label=f"{spec.hub_repo} (local folder {source_dir}, exported by optimum)",
+            source_label=f"{spec.hub_repo} ({origin or f'local folder {source_dir}'}, exported by optimum)",
             pooling=spec.pooling,
             query_prefix=spec.query_prefix,
             passage_prefix=spec.passage_prefix,
@@ -158,7 +161,8 @@ def resolve_model(locations: ModelLocations, preferred: str, allow_export: bool 
             log.warning("Preparing the model %s from %s (first run only)", spec.name, spec.pypi_package)
         else:
             log.warning("%s; preparing the offline model %s from %s", reason, spec.name, spec.pypi_package)
-        exported = export_known_model(spec, source, locations)
+        # Not the folder's path: a model shipped in an installer would name the build machine's.
+        exported = export_known_model(spec, source, locations, origin=f"PyPI package {spec.pypi_package}")
         fallback_reason = reason if preferred != OFFLINE_FALLBACK else None
         return ResolvedModel(exported.folder, exported.manifest, "exported", fallback_reason)
     raise ModelUnavailableError(
