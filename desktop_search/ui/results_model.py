@@ -179,6 +179,8 @@ class ResultsModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
+        if role == RowRole:  # first: the delegate asks for it for every row it paints
+            return row
         if role == Qt.ItemDataRole.DisplayRole:
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -195,7 +197,6 @@ class ResultsModel(QAbstractListModel):
             PageRole: row.page,
             ModifiedRole: row.modified,
             KindRole: kind_of(row.suffix),
-            RowRole: row,
         }.get(role)
 
     def _icon(self, suffix: str) -> QIcon:

@@ -40,7 +40,9 @@ log "Model folder"
 log "PyInstaller"
 DESKTOP_SEARCH_MODEL_DIR=build/model "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
     --distpath build/dist --workpath build/pyinstaller build.spec
-build/dist/desktop-search/desktop-search --version
+# The built program, its bundled model only (an empty data dir: nothing of the builder's).
+rm -rf build/self-test-data
+build/dist/desktop-search/desktop-search --data-dir build/self-test-data --self-test
 
 log "Packages"
 "$VENV/bin/python" packaging/linux/make_packages.py build/dist/desktop-search dist

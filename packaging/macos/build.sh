@@ -65,7 +65,8 @@ if [ -n "${CODESIGN_IDENTITY:-}" ]; then
 fi
 
 log "Self-test of the built app"
-"$APP/Contents/MacOS/desktop-search" --self-test
+rm -rf build/self-test-data
+"$APP/Contents/MacOS/desktop-search" --data-dir build/self-test-data --self-test
 
 log "Disk image"
 staging=build/dmg

@@ -35,7 +35,8 @@ Run $python packaging\windows\make_ico.py build\icons\desktop-search.ico
 $env:DESKTOP_SEARCH_MODEL_DIR = "build\model"
 Run (Join-Path $venv "Scripts\pyinstaller.exe") --noconfirm --clean --log-level WARN `
     --distpath build\dist --workpath build\pyinstaller build.spec
-Run build\dist\desktop-search\desktop-search-cli.exe --self-test
+if (Test-Path build\self-test-data) { Remove-Item -Recurse -Force build\self-test-data }
+Run build\dist\desktop-search\desktop-search-cli.exe --data-dir build\self-test-data --self-test
 
 if ($env:SIGNTOOL_ARGS) {
     Step "Signing the programs"
