@@ -153,12 +153,17 @@ def report_breakdown(keystrokes: list[Keystroke]) -> None:
             percentile(values, 0.95) * 1000,
         )
     tail = sorted(keystrokes, key=lambda k: k.total)[-max(1, len(keystrokes) // 20) :]
+
+    def mean_ms(part) -> float:
+        return sum(part(k) for k in tail) / len(tail) * 1000
+
     log.info(
         "  slowest %d keystrokes (mean): total %.1f ms = search %.1f + hand-over %.1f + paint %.1f",
         len(tail),
-        *(sum(getattr(k, part) for k in tail) / len(tail) * 1000 for part in ("total", "search")),
-        sum(k.to_gui - k.search for k in tail) / len(tail) * 1000,
-        sum(k.painted for k in tail) / len(tail) * 1000,
+        mean_ms(lambda k: k.total),
+        mean_ms(lambda k: k.search),
+        mean_ms(lambda k: k.to_gui - k.search),
+        mean_ms(lambda k: k.painted),
     )
 
 
@@ -285,11 +290,14 @@ def main() -> None:
         percentile(same, 0.95) / percentile(same, 0.5),
     )  # fmt: skip
 
-    if args.files == 0:  # keystrokes only
+    def finish() -> None:
         runner.shutdown()
         engine.close()
         sys.stdout.flush()
         os._exit(0)
+
+    if args.files == 0:  # keystrokes only
+        finish()
     folder = work / f"new-folder-{os.getpid()}"
     folder.mkdir()
     for doc_id, text in list(cranfield.documents.items())[: args.files]:
@@ -302,10 +310,7 @@ def main() -> None:
         args.files, seconds, typed, max(lags) * 1000, percentile(lags, 0.99) * 1000,
         sum(lag > 0.05 for lag in lags), len(lags),
     )  # fmt: skip
-    runner.shutdown()
-    engine.close()
-    sys.stdout.flush()
-    os._exit(0)
+    finish()
 
 
 if __name__ == "__main__":
