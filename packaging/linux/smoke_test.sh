@@ -8,7 +8,8 @@
 # 2. every library the bundle links against resolves (no "not found" from ldd);
 # 3. `desktop-search --self-test` passes, headless, as an ordinary user;
 # 4. the installed app's window opens under Xvfb: a folder is indexed with the installed
-#    command, the window is opened, a query typed with xdotool, a screenshot saved to OUT_DIR;
+#    command, the window is opened, a query typed with xdotool, a screenshot saved to OUT_DIR,
+#    and a file created while the app runs is found by search (its folder watcher works);
 # 5. nothing was written inside /opt/desktop-search.
 # Also reports the package size and the time from launch to the window on screen.
 # Needs root, debootstrap and a Debian mirror (http://deb.debian.org or $DEBIAN_MIRROR).
@@ -104,29 +105,50 @@ in_root chown -R tester: /home/tester
 as_user "desktop-search index ~/Documents >/dev/null && desktop-search status"
 in_root sh -c 'Xvfb :7 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &'
 sleep 1
-# Launch -> the window mapped on screen, measured by polling for it every 20 ms.
-launch() {
-    as_user "export DISPLAY=:7
-    start=\$(date +%s%N)
-    desktop-search >/tmp/app.log 2>&1 &
-    window=
-    for _ in \$(seq 1 300); do
-        window=\$(xdotool search --onlyvisible --name '^Desktop Search\$' 2>/dev/null | head -1)
-        [ -n \"\$window\" ] && break
-        sleep 0.02
+# One session of the installed app, run as the user inside the chroot: launch -> window
+# mapped (polled every 20 ms); with "use", a query typed and a screenshot, then a new file
+# dropped into the watched folder must become searchable while the app runs (its watcher).
+cat >"$ROOTFS/tmp/session.sh" <<'SESSION'
+#!/bin/sh
+set -eu
+export DISPLAY=:7
+start=$(date +%s%N)
+desktop-search >/tmp/app.log 2>&1 &
+window=
+for _ in $(seq 1 300); do
+    window=$(xdotool search --onlyvisible --name '^Desktop Search$' 2>/dev/null | head -1) || true
+    [ -n "$window" ] && break
+    sleep 0.02
+done
+[ -n "$window" ] || { echo "no window within 6 s"; cat /tmp/app.log; exit 1; }
+echo "$1: window on screen $(( ($(date +%s%N) - start) / 1000000 )) ms after launch"
+if [ "${2:-}" = use ]; then
+    sleep 1
+    xdotool windowfocus --sync "$window"
+    xdotool type --delay 80 'bread recipe with bananas'
+    sleep 2
+    import -window root /tmp/installed-app.png
+    echo "The quokka is a small marsupial that lives on Rottnest Island." >~/Documents/quokka.txt
+    found=
+    for _ in $(seq 1 60); do
+        if desktop-search search --limit 1 'small marsupial on an island' | grep -q quokka.txt; then
+            found=yes; break
+        fi
+        sleep 0.5
     done
-    [ -n \"\$window\" ] || { echo 'no window within 6 s'; cat /tmp/app.log; exit 1; }
-    echo \"$1: window on screen \$(( (\$(date +%s%N) - start) / 1000000 )) ms after launch\"
-    $2
-    desktop-search --quit; sleep 1"
-}
+    [ -n "$found" ] || { echo "a new file was not indexed by the running app"; cat /tmp/app.log; exit 1; }
+    echo "a file created while the app runs was found by search (the watcher works)"
+fi
+desktop-search --quit
+sleep 1
+SESSION
+chmod 755 "$ROOTFS/tmp/session.sh"
 {
     # Cold: nothing of the app in the page cache (where the kernel lets us drop it).
     if sync && echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then
-        launch "cold start (page cache dropped)" ""
+        as_user "/tmp/session.sh 'cold start (page cache dropped)'"
     fi
-    launch "warm start" "sleep 1; xdotool windowfocus --sync \$window
-    xdotool type --delay 80 'bread recipe with bananas'; sleep 2; import -window root /tmp/installed-app.png"
+    as_user "/tmp/session.sh 'warm start' use"
 } | tee "$OUT/window.txt"
 cp "$ROOTFS/tmp/installed-app.png" "$OUT/installed-app.png"
 
