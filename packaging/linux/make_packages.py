@@ -30,9 +30,10 @@ RESOURCES = ROOT / "resources"
 INSTALL_DIR = f"/opt/{APP_ID}"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 DEB_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "armhf"}
-# What the bundle takes from the system rather than carrying: glibc and the graphics stack
-# that must match the user's display server and driver (PyInstaller leaves these out), and
-# the xcb and Wayland libraries of Qt's platform plugins (Qt >= 6.5 needs libxcb-cursor0).
+# What the bundle takes from the system rather than carrying (build.spec, FROM_THE_SYSTEM):
+# glibc, the graphics stack that must match the user's display server and driver, fonts,
+# glib and D-Bus, and the xcb and Wayland libraries of Qt's platform plugins (Qt >= 6.5
+# needs libxcb-cursor0).
 # packaging/linux/smoke_test.sh checks that every library resolves in a clean Debian
 # after installing only these.
 DEPENDS = (
@@ -42,6 +43,7 @@ DEPENDS = (
     "libfreetype6",
     "libglib2.0-0",
     "libdbus-1-3",
+    "libzstd1",
     "libx11-6",
     "libx11-xcb1",
     "libxkbcommon0",
