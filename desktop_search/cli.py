@@ -371,7 +371,8 @@ class _ByteProgress:
 
 
 def _cmd_app(args: argparse.Namespace, paths: AppPaths) -> int:
-    if sys.platform == "win32" and not (getattr(args, "toggle", False) or getattr(args, "quit", False)):
+    message = "toggle" if getattr(args, "toggle", False) else "quit" if getattr(args, "quit", False) else None
+    if sys.platform == "win32" and message is None:
         # PySide6 carries an older MSVC runtime than onnxruntime needs, and whichever DLL is
         # loaded first is used by both: onnxruntime's must come first or its import fails.
         import onnxruntime  # noqa: F401
@@ -379,8 +380,8 @@ def _cmd_app(args: argparse.Namespace, paths: AppPaths) -> int:
         from desktop_search.ui.app import run_app
     except ImportError as exc:
         raise UserError(f"The GUI needs PySide6 ({exc}); the CLI commands still work") from exc
-    if getattr(args, "toggle", False) or getattr(args, "quit", False):
-        return run_app(paths, message="toggle" if args.toggle else "quit")
+    if message is not None:  # to the running app: no window, no model
+        return run_app(paths, message=message)
     return run_app(paths, background=getattr(args, "background", False))
 
 

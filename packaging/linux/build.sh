@@ -14,28 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-VENV=${DESKTOP_SEARCH_BUILD_VENV:-build/venv-package}
-PYTHON=${PYTHON:-python3}
-log() { printf '\n== %s\n' "$*"; }
-
-if [ ! -x "$VENV/bin/python" ]; then
-    log "Build venv $VENV"
-    "$PYTHON" -m venv "$VENV"
-fi
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-
-if ! "$VENV/bin/python" -c "import hnswlib" 2>/dev/null; then
-    # Without this hnswlib's build adds -march=native: the binary would crash on older CPUs.
-    # No cache: a wheel cached from a native build would be taken instead of compiling.
-    log "hnswlib, compiled without -march=native"
-    HNSWLIB_NO_NATIVE=1 "${PIP[@]}" install --no-cache-dir --no-binary hnswlib 'hnswlib>=0.8.0'
-fi
-log "Dependencies and PyInstaller"
-"${PIP[@]}" install '.[export]' 'pyinstaller>=6.10'
+# shellcheck source=packaging/build_env.sh
+source packaging/build_env.sh
 "$VENV/bin/python" packaging/linux/check_portable.py
-
-log "Model folder"
-"$VENV/bin/python" packaging/prepare_model.py build/model
 
 log "PyInstaller"
 DESKTOP_SEARCH_MODEL_DIR=build/model "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \

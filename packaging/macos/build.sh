@@ -13,24 +13,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-VENV=${DESKTOP_SEARCH_BUILD_VENV:-build/venv-package}
 PYTHON=${PYTHON:-python3}
 VERSION=$("$PYTHON" -c 'import sys; sys.path.insert(0, "."); from desktop_search import __version__; print(__version__)')
 ARCH=$(uname -m)
 APP="build/dist/Desktop Search.app"
 DMG="dist/desktop-search-$VERSION-macos-$ARCH.dmg"
-log() { printf '\n== %s\n' "$*"; }
 
-[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-if ! "$VENV/bin/python" -c "import hnswlib" 2>/dev/null; then
-    log "hnswlib, compiled without -march=native"
-    HNSWLIB_NO_NATIVE=1 "${PIP[@]}" install --no-cache-dir --no-binary hnswlib 'hnswlib>=0.8.0'
-fi
-"${PIP[@]}" install '.[export]' 'pyinstaller>=6.10'
-
-log "Model folder"
-"$VENV/bin/python" packaging/prepare_model.py build/model
+# shellcheck source=packaging/build_env.sh
+source packaging/build_env.sh
 
 log "Icon"
 iconset=build/icons/desktop-search.iconset
