@@ -24,7 +24,7 @@ from desktop_search.core.indexer import IndexProgress
 from desktop_search.core.live import LiveIndexer, LiveState
 from desktop_search.core.query import SearchFilters
 from desktop_search.core.scan import os_paths
-from desktop_search.core.search import SearchResponse, SearchResult, query_terms
+from desktop_search.core.search import SearchResponse, SearchResult, is_word_char, query_terms
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +148,24 @@ def _light_stem(word: str) -> str:
 def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> tuple[tuple[int, int], ...]:
     """Where the query's words (or their inflections: bake/baking, banana/bananas) are in ``text``."""
     stems = {_light_stem(term) for term in terms}
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        # Every marked word starts with a stem (a term starts with its own stem): only words
+        # starting where str.find puts a stem are looked at, not every word of the passage.
+        starts = set()
+        for stem in stems:
+            position = lowered.find(stem) if stem else -1
+            while position != -1:
+                if position == 0 or not is_word_char(lowered[position - 1]):
+                    starts.add(position)
+                position = lowered.find(stem, position + 1)
+        words = (_WORD.match(text, start) for start in sorted(starts))
+    else:  # lower-casing changed the length (rare letters): positions differ, try every word
+        words = _WORD.finditer(text)
     spans = []
-    for match in _WORD.finditer(text):
+    for match in words:
+        if match is None:
+            continue
         word = match.group().lower()
         if word in terms or _light_stem(word) in stems:
             spans.append(match.span())

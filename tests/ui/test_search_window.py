@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
@@ -21,7 +24,7 @@ from desktop_search.ui.results_model import (
     is_dark,
 )
 from desktop_search.ui.window import SearchWindow
-from desktop_search.ui.worker import FIRST_PAGE, SearchRunner, highlight_spans, make_rows
+from desktop_search.ui.worker import FIRST_PAGE, SearchRunner, _light_stem, highlight_spans, make_rows
 
 
 @pytest.fixture
@@ -193,6 +196,22 @@ def test_highlights_find_the_words_and_their_inflections() -> None:
     marked = [text[a:b] for a, b in highlight_spans(text, {"banana", "bake"})]
     assert marked == ["Baking", "bake", "Bananas", "banana"]
     assert highlight_spans("nothing here", {"banana"}) == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="abnkeisdg_İßÉé1 .,-", max_size=200),
+    st.sets(st.text(alphabet="abnkeisdg", min_size=1, max_size=8), min_size=1, max_size=4),
+)
+def test_highlights_are_the_words_that_match_by_word(text: str, terms: set[str]) -> None:
+    """Only words starting with a stem are looked at; the result is that of trying every word."""
+    stems = {_light_stem(term) for term in terms}
+    expected = tuple(
+        match.span()
+        for match in re.finditer(r"\w+", text)
+        if match.group().lower() in terms or _light_stem(match.group().lower()) in stems
+    )
+    assert highlight_spans(text, terms) == expected
 
 
 def test_deleted_file_row_says_so(indexed_engine, sample_folder: Path) -> None:
