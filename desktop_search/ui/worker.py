@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,6 +149,7 @@ def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> tuple[tuple[
     """Where the query's words (or their inflections: bake/baking, banana/bananas) are in ``text``."""
     stems = {_light_stem(term) for term in terms}
     lowered = text.lower()
+    words: Iterable[re.Match[str] | None]
     if len(lowered) == len(text):
         # Every marked word starts with a stem (a term starts with its own stem): only words
         # starting where str.find puts a stem are looked at, not every word of the passage.
