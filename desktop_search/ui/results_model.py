@@ -211,14 +211,15 @@ class ResultsModel(QAbstractListModel):
 
 @dataclass
 class _RowLayout:
-    """What a row paints, prepared once for a width: texts elided, the passage laid out."""
+    """What a row paints, prepared once for a width: texts elided and placed (x offsets from
+    the text's left edge), the passage laid out."""
 
     title: str
     date: str
-    date_width: int
+    date_x: int
     folder: str
     kind: str
-    kind_width: int
+    kind_x: int
     passage: QTextLayout
 
 
@@ -235,9 +236,21 @@ class ResultDelegate(QStyledItemDelegate):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._layouts: dict[tuple[object, ...], _RowLayout] = {}
+        self._icon_pixmaps: dict[tuple[str, float], QPixmap] = {}
 
     def clear_cache(self) -> None:
         self._layouts.clear()
+        self._icon_pixmaps.clear()
+
+    def _icon_pixmap(self, index: QModelIndex | QPersistentModelIndex, suffix: str, ratio: float) -> QPixmap:
+        """The type's icon rendered once at the row's size (QIcon.paint looks it up each time)."""
+        key = (suffix, ratio)
+        pixmap = self._icon_pixmaps.get(key)
+        if pixmap is None:
+            icon: QIcon = index.data(Qt.ItemDataRole.DecorationRole)
+            pixmap = icon.pixmap(QSize(self.ICON, self.ICON), ratio)
+            self._icon_pixmaps[key] = pixmap
+        return pixmap
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         line = option.fontMetrics.height()
@@ -255,17 +268,17 @@ class ResultDelegate(QStyledItemDelegate):
             bold = QFont(option.font)
             bold.setBold(True)
             date = when(row.modified)
-            date_width = metrics.horizontalAdvance(date) + self.PADDING
+            date_x = width - metrics.horizontalAdvance(date)  # right-aligned
             title = row.name + (f"  ·  p. {row.page}" if row.page else "")
             kind = kind_of(row.suffix)
-            kind_width = metrics.horizontalAdvance(kind) + self.PADDING
+            kind_x = width - metrics.horizontalAdvance(kind)
             prepared = _RowLayout(
-                QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideMiddle, width - date_width),
+                QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideMiddle, date_x - self.PADDING),
                 date,
-                date_width,
-                metrics.elidedText(row.folder, Qt.TextElideMode.ElideMiddle, width - kind_width),
+                date_x,
+                metrics.elidedText(row.folder, Qt.TextElideMode.ElideMiddle, kind_x - self.PADDING),
                 kind,
-                kind_width,
+                kind_x,
                 passage_layout(row.snippet, row.highlights, option.font, width, self.PASSAGE_LINES, dark),
             )
             self._layouts[key] = prepared
@@ -292,29 +305,29 @@ class ResultDelegate(QStyledItemDelegate):
         line = option.fontMetrics.height()
         left = rect.left() + self.PADDING
         top = rect.top() + self.PADDING
-        icon: QIcon = index.data(Qt.ItemDataRole.DecorationRole)
-        icon.paint(painter, QRect(left, top + 2, self.ICON, self.ICON))
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        pixmap = self._icon_pixmap(index, row.suffix, ratio)
+        size = pixmap.deviceIndependentSize()  # smaller than asked when the theme has no bigger one
+        painter.drawPixmap(
+            QPointF(left + (self.ICON - size.width()) / 2, top + 2 + (self.ICON - size.height()) / 2), pixmap
+        )
         text_left = left + self.ICON + self.PADDING
         width = rect.right() - self.PADDING - text_left
         prepared = self._row_layout(row, width, is_dark(palette), option)
 
-        left_aligned = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        right_aligned = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        # Texts are elided already: drawn at their baselines (drawText into a rectangle with
+        # alignment flags lays each out again, at twice the cost).
+        baseline = top + option.fontMetrics.ascent()
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(text_colour)
-        painter.drawText(
-            QRect(text_left, top, width - prepared.date_width, line), left_aligned, prepared.title
-        )
+        painter.drawText(QPointF(text_left, top + QFontMetrics(bold).ascent()), prepared.title)
         painter.setFont(option.font)
         painter.setPen(muted)
-        painter.drawText(QRect(text_left, top, width, line), right_aligned, prepared.date)
-        second = top + line
-        painter.drawText(
-            QRect(text_left, second, width - prepared.kind_width, line), left_aligned, prepared.folder
-        )
-        painter.drawText(QRect(text_left, second, width, line), right_aligned, prepared.kind)
+        painter.drawText(QPointF(text_left + prepared.date_x, baseline), prepared.date)
+        painter.drawText(QPointF(text_left, baseline + line), prepared.folder)
+        painter.drawText(QPointF(text_left + prepared.kind_x, baseline + line), prepared.kind)
         painter.setPen(text_colour)
         prepared.passage.draw(painter, QPointF(text_left, top + line * 2 + 4))
         painter.restore()
