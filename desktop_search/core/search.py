@@ -207,6 +207,21 @@ class _Restrictions:
         return file_id not in self.banned and (self.allowed is None or file_id in self.allowed)
 
 
+@dataclass
+class _KeywordSide:
+    """What the keyword index says about a query: found beside the query embedding."""
+
+    frequencies: dict[str, int]  # query word -> chunks holding it (counted up to a cap)
+    lexical: dict[int, float]  # chunk id -> BM25
+    names: dict[int, float]  # file id -> name BM25
+    owners: dict[int, int]  # chunk id -> file id (of the lexical chunks)
+    # Exact-match tiers (hybrid only): files per identifier of the query, files holding one of
+    # its rare words (None: it has none), files whose name holds every query word.
+    code_files: list[set[int]] = field(default_factory=list)
+    rare_word_files: set[int] | None = None
+    named: set[int] = field(default_factory=set)
+
+
 class Searcher:
     """Answers queries against one model's vectors and the keyword index (reads only)."""
 
@@ -246,7 +261,8 @@ class Searcher:
         if mode in ("hybrid", "dense") and parsed.text:
             vector = self.embedder.embed_query(parsed.text)
             dense = self._dense(vector, candidates, allowed)
-        frequencies, lexical, names, owners = keyword_side.result()
+        side = keyword_side.result()
+        owners, lexical = side.owners, side.lexical
         owners.update(self.store.chunk_owners([c for c in dense if c not in owners]))
         if parsed.is_empty:  # only filters: the most recently modified matching files
             first = self._first_chunks(self.keyword.recent_files(allowed, limit))
@@ -254,7 +270,7 @@ class Searcher:
             chunk_scores = {c: 1.0 for c in first}
         else:
             chunk_scores = self._fuse_chunks(dense, lexical, mode)
-        files = self._rank_files(owners, chunk_scores, names, lexical, frequencies, parsed, rules, mode)
+        files = self._rank_files(owners, chunk_scores, side, rules, mode)
         terms = query_terms(" ".join(parsed.words + parsed.phrases))
         results = self._results(files[:limit], owners, chunk_scores, terms)
         return SearchResponse(query, results, time.perf_counter() - started)
@@ -338,23 +354,25 @@ class Searcher:
         start = min(max(passage.start - chunk_start, 0), len(text))
         return text, start, min(max(passage.end - chunk_start, start), len(text))
 
-    def _keyword_side(
-        self, parsed: ParsedQuery, mode: str, common: int, candidates: int
-    ) -> tuple[dict[str, int], dict[int, float], dict[int, float], dict[int, int]]:
-        """(word frequencies, chunk id -> BM25, file id -> name BM25, chunk id -> file id)."""
+    def _keyword_side(self, parsed: ParsedQuery, mode: str, common: int, candidates: int) -> _KeywordSide:
         words = terms_of(" ".join(parsed.words))
         frequencies = {word: self.keyword.chunk_frequency(word, common + 1) for word in words}
         match = match_expression(parsed, frequencies, common)
-        lexical: dict[int, float] = {}
-        names: dict[int, float] = {}
-        owners: dict[int, int] = {}
+        side = _KeywordSide(frequencies, {}, {}, {})
         if mode in ("hybrid", "keyword") and match:
             for chunk, file_id, score in self.keyword.chunk_hits(match, candidates):
-                lexical[chunk] = score
-                owners[chunk] = file_id
+                side.lexical[chunk] = score
+                side.owners[chunk] = file_id
             if mode == "hybrid":
-                names = dict(self.keyword.name_hits(match, candidates))
-        return frequencies, lexical, names, owners
+                side.names = dict(self.keyword.name_hits(match, candidates))
+        if mode == "hybrid":
+            identifiers, rare_words = self._exact_tokens(parsed, frequencies)
+            side.code_files = [self.keyword.files_containing(token) for token in identifiers]
+            if rare_words:
+                side.rare_word_files = set().union(*(self.keyword.files_containing(w) for w in rare_words))
+            if side.names:
+                side.named = self.keyword.files_named(words)
+        return side
 
     def _dense(self, vector: np.ndarray, candidates: int, allowed: set[int] | None) -> dict[int, float]:
         """Nearest chunks; restricted to ``allowed`` files inside hnswlib when they are few,
@@ -400,10 +418,7 @@ class Searcher:
         self,
         owners: dict[int, int],
         chunk_scores: dict[int, float],
-        names: dict[int, float],
-        lexical_chunks: dict[int, float],
-        frequencies: dict[str, int],
-        parsed: ParsedQuery,
+        side: _KeywordSide,
         rules: _Restrictions,
         mode: str,
     ) -> list[tuple[int, float]]:
@@ -412,8 +427,8 @@ class Searcher:
             score = chunk_scores.get(chunk_id)
             if score is not None and score > best.get(file_id, float("-inf")):
                 best[file_id] = score
-        if mode == "hybrid" and names:
-            best = _fuse([(best, 1.0), (names, self.fusion.name)], self.fusion)
+        if mode == "hybrid" and side.names:
+            best = _fuse([(best, 1.0), (side.names, self.fusion.name)], self.fusion)
         keep = {f: s for f, s in best.items() if rules.admits(f)}
         for phrase in rules.late_phrases:
             present = self.keyword.files_with_text(keep, phrase)
@@ -426,20 +441,21 @@ class Searcher:
         # Exact-match guarantee. A file holding the query's codes or identifiers comes before
         # every file without them; a file holding one of its rare words (a name, a term)
         # comes before files that only the embedding found (pure semantic near-misses).
-        identifiers, rare_words = self._exact_tokens(parsed, frequencies)
         codes = {f: 0 for f in keep}
-        for token in identifiers:
-            for file_id in self.keyword.files_containing(token) & keep.keys():
+        for containing in side.code_files:
+            for file_id in containing & keep.keys():
                 codes[file_id] += 1
-        lexical = {owners[c] for c in lexical_chunks if c in owners} | names.keys()
-        for word in rare_words:
-            lexical |= self.keyword.files_containing(word)
-        semantic_only = {f: (f not in lexical) if rare_words else False for f in keep}
+        if side.rare_word_files is None:
+            semantic_only = dict.fromkeys(keep, False)
+        else:
+            lexical = (
+                {owners[c] for c in side.lexical if c in owners} | side.names.keys() | side.rare_word_files
+            )
+            semantic_only = {f: f not in lexical for f in keep}
         # A file whose name holds every query word is what someone typing its name wants.
-        named = self.keyword.files_named(terms_of(" ".join(parsed.words))) if names else set()
         return sorted(
             keep.items(),
-            key=lambda item: (-codes[item[0]], item[0] not in named, semantic_only[item[0]], -item[1]),
+            key=lambda item: (-codes[item[0]], item[0] not in side.named, semantic_only[item[0]], -item[1]),
         )
 
     def _exact_tokens(self, parsed: ParsedQuery, frequencies: dict[str, int]) -> tuple[list[str], list[str]]:
