@@ -182,6 +182,7 @@ class SearchWindow(QWidget):
         self.pages.addWidget(empty)
 
         self.result_status = QLabel()
+        self._fit_result_status()
         self.index_status = IndexStatusBar()
         self.index_status.problems_clicked.connect(self.problems_requested)
         bottom = QHBoxLayout()
@@ -195,6 +196,12 @@ class SearchWindow(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.pages, 1)
         layout.addLayout(bottom)
+
+    def _fit_result_status(self) -> None:
+        """Room for a usual count: a new count on every keystroke must not shift the index
+        status beside it (longer texts, "N files like …", still widen it)."""
+        metrics = self.result_status.fontMetrics()
+        self.result_status.setMinimumWidth(metrics.horizontalAdvance("10,000+ results · 999 ms"))
 
     def _shortcuts(self) -> None:
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_or_hide)
@@ -402,6 +409,7 @@ class SearchWindow(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self.delegate.clear_cache()  # laid-out rows are for the old font
+            self._fit_result_status()
         super().changeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

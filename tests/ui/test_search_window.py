@@ -75,6 +75,17 @@ def test_typing_shows_ranked_highlighted_results(qtbot, window: SearchWindow) ->
     assert window.preview.current_path.endswith("banana-bread.md")
 
 
+def test_a_new_count_does_not_shift_the_index_status(qtbot, window: SearchWindow) -> None:
+    """The count changes with every keystroke; the index status beside it stays put."""
+    window.result_status.setText("3 results · 5 ms")
+    qtbot.wait(20)  # the layout runs
+    place = window.index_status.geometry()
+    for text in ("10+ results · 123 ms", "1 result · 9 ms", "10+ results · 14 ms"):
+        window.result_status.setText(text)
+        qtbot.wait(20)
+        assert window.index_status.geometry() == place
+
+
 def test_keyboard_moves_opens_reveals_copies(qtbot, window: SearchWindow, opened) -> None:
     _type_and_wait(qtbot, window, "garden roses tax bread")
     qtbot.waitUntil(lambda: window.model.rowCount() >= 2, timeout=10_000)
