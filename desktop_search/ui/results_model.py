@@ -215,6 +215,7 @@ class _RowLayout:
     the text's left edge), the passage laid out."""
 
     title: str
+    title_ascent: int  # the bold font's
     date: str
     date_x: int
     folder: str
@@ -272,8 +273,10 @@ class ResultDelegate(QStyledItemDelegate):
             title = row.name + (f"  ·  p. {row.page}" if row.page else "")
             kind = kind_of(row.suffix)
             kind_x = width - metrics.horizontalAdvance(kind)
+            bold_metrics = QFontMetrics(bold)
             prepared = _RowLayout(
-                QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideMiddle, date_x - self.PADDING),
+                bold_metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, date_x - self.PADDING),
+                bold_metrics.ascent(),
                 date,
                 date_x,
                 metrics.elidedText(row.folder, Qt.TextElideMode.ElideMiddle, kind_x - self.PADDING),
@@ -322,7 +325,7 @@ class ResultDelegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(text_colour)
-        painter.drawText(QPointF(text_left, top + QFontMetrics(bold).ascent()), prepared.title)
+        painter.drawText(QPointF(text_left, top + prepared.title_ascent), prepared.title)
         painter.setFont(option.font)
         painter.setPen(muted)
         painter.drawText(QPointF(text_left + prepared.date_x, baseline), prepared.date)
