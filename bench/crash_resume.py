@@ -19,10 +19,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.scratch import scratch_dir
 
 log = logging.getLogger("bench.crash_resume")
 
@@ -107,7 +108,7 @@ def main() -> None:
     parser.add_argument("--max-delay", type=float, default=12.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    work = Path(tempfile.mkdtemp(prefix="ds-crash-"))
+    work = scratch_dir("ds-crash-")
     folder = work / "corpus"
     write_corpus(folder, args.files)
     clean_dir, crashed_dir = work / "clean", work / "crashed"

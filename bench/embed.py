@@ -30,10 +30,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from bench.scratch import scratch_dir
 
 log = logging.getLogger("bench.embed")
 
@@ -184,7 +185,7 @@ def main() -> None:
         chunks = [(doc_id, c.text) for doc_id, text in collection.documents.items() for c in chunk_text(text)]
         owners.append([d for d, _ in chunks])
         groups += [[t for _, t in chunks], [text for _, text in collection.queries]]
-    work = Path(tempfile.mkdtemp(prefix="ds-embed-"))
+    work = scratch_dir("ds-embed-")
     texts_file = work / "texts.json"
     texts_file.write_text(json.dumps(groups))
     st_folder = offline_package_dir(MINILM)
@@ -269,7 +270,6 @@ def main() -> None:
     args.out.write_text(
         json.dumps({"sgemm_gflops": peak, "threads": args.threads, "results": results}, indent=2)
     )
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -28,11 +28,11 @@ import logging
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench.hybrid_latency import store_real_text
+from bench.scratch import scratch_dir
 from bench.search_latency import percentile
 from desktop_search.config import Settings, save_settings
 from desktop_search.core.ann import AnnIndex
@@ -187,7 +187,7 @@ def main() -> None:
         with Engine.open_profile(AppPaths(data_dir)) as engine:
             total = engine.store.chunk_count()
     else:
-        data_dir = Path(tempfile.mkdtemp(prefix="ds-footprint-")) / "data"
+        data_dir = scratch_dir("ds-footprint-") / "data"
         started = time.monotonic()
         total, variant = build_data_dir(data_dir, args.model_dir, args.chunks)
         log.info(

@@ -10,10 +10,9 @@ min-max weighted scores), printing nDCG@10 per collection and the mean.
 from __future__ import annotations
 
 import logging
-import tempfile
-from pathlib import Path
 
 from bench.ir import COLLECTIONS, doc_id_of, evaluate, load_collection, write_documents
+from bench.scratch import scratch_dir
 from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.model.registry import OFFLINE_FALLBACK
@@ -34,7 +33,7 @@ VARIANTS = {
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    work = Path(tempfile.mkdtemp(prefix="ds-fusion-"))
+    work = scratch_dir("ds-fusion-")
     table: dict[str, dict[str, float]] = {}
     for name in COLLECTIONS:
         collection = load_collection(name)

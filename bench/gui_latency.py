@@ -15,7 +15,8 @@ how long the GUI event loop is ever blocked while a folder is being indexed.
   300 ms meanwhile. Reported: the worst tick and p99 over the whole crawl.
 
 The 100k-chunk data dir is ``bench.footprint``'s (real text, random unit vectors: vector
-values change no timing); pass ``--reuse`` to skip building it. Offscreen Qt by default
+values change no timing); pass ``--reuse`` to skip building it (``DS_BENCH_KEEP=1`` keeps the
+one a run builds). Offscreen Qt by default
 (``QT_QPA_PLATFORM=xcb`` under Xvfb works too).
 """
 
@@ -26,7 +27,6 @@ import logging
 import os
 import sqlite3
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from bench.ir import load_collection
+from bench.scratch import remove_scratch_dirs, scratch_dir
 from bench.search_latency import percentile
 from desktop_search.core.engine import Engine
 from desktop_search.paths import AppPaths
@@ -249,7 +250,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("desktop_search").setLevel(logging.WARNING)
-    work = Path(tempfile.mkdtemp(prefix="ds-gui-latency-"))
+    work = scratch_dir("ds-gui-latency-")
     if args.reuse:
         data_dir = args.reuse
     else:
@@ -294,6 +295,7 @@ def main() -> None:
         runner.shutdown()
         engine.close()
         sys.stdout.flush()
+        remove_scratch_dirs()
         os._exit(0)
 
     if args.files == 0:  # keystrokes only

@@ -18,13 +18,13 @@ import logging
 import statistics
 import sys
 import sysconfig
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from bench.ir import load_collection
+from bench.scratch import scratch_dir
 from bench.search_latency import percentile
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import chunk_text
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, default=Path(".test-cache/models"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    work = Path(tempfile.mkdtemp(prefix="ds-hybrid-"))
+    work = scratch_dir("ds-hybrid-")
     resolved = resolve_model(ModelLocations(work / "none", args.model_dir), "all-MiniLM-L6-v2")
     embedder = Embedder(resolved.folder, resolved.manifest, provider="cpu", threads=2)
     store = Store(work / "index.sqlite3")

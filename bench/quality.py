@@ -16,11 +16,11 @@ import json
 import logging
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from bench.ir import COLLECTIONS, bm25_rankings, doc_id_of, evaluate, load_collection, write_documents
+from bench.scratch import scratch_dir
 from desktop_search.config import PRECISIONS, Settings, save_settings
 from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.search import MODES
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--model-dir", type=Path, help="an exported model folder to use (default: export)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    work = Path(tempfile.mkdtemp(prefix="ds-quality-"))
+    work = scratch_dir("ds-quality-")
     table: dict[str, dict[str, dict[str, float]]] = {}
     log.info("%-10s %-10s %8s %8s %10s", "collection", "system", "nDCG@10", "MRR@10", "Recall@100")
     for name in args.collections:

@@ -10,11 +10,10 @@ that went through the model for each (0 expected: the file keeps its chunks and 
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
-from pathlib import Path
 
 from bench.ir import load_collection
+from bench.scratch import scratch_dir
 from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.live import LiveIndexer
@@ -26,7 +25,7 @@ log = logging.getLogger("bench.rename")
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    work = Path(tempfile.mkdtemp(prefix="ds-rename-"))
+    work = scratch_dir("ds-rename-")
     folder = work / "watched"
     folder.mkdir()
     docs = list(load_collection("med").documents.values())

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tempfile
 import time
 from pathlib import Path
 
 import desktop_search.core.indexer as indexer_module
+from bench.scratch import scratch_dir
 from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.extract import ExtractedDocument, extract
@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=50_000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    work = Path(tempfile.mkdtemp(prefix="ds-rescan-"))
+    work = scratch_dir("ds-rescan-")
     folder = work / "files"
     for i in range(args.files):
         sub = folder / f"d{i // 1000:03d}"

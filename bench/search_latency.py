@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 from bench.ir import COLLECTIONS, load_collection, write_documents
+from bench.scratch import scratch_dir
 from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.model.registry import OFFLINE_FALLBACK
@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    work = Path(tempfile.mkdtemp(prefix="ds-bench-"))
+    work = scratch_dir("ds-bench-")
     collection = load_collection(args.collection)
     write_documents(collection, work / "docs")
     engine = Engine.open(

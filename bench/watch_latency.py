@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tempfile
 import time
 from pathlib import Path
 
 from bench.ir import load_collection, write_documents
+from bench.scratch import scratch_dir
 from bench.search_latency import percentile
 from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    work = Path(tempfile.mkdtemp(prefix="ds-watch-"))
+    work = scratch_dir("ds-watch-")
     folder = work / "watched"
     for copy in range(args.copies):
         for name in ("cranfield", "med"):
