@@ -37,6 +37,7 @@ from desktop_search.ui.worker import (
     SearchRunner,
     describe_state,
     eta_text,
+    freeze_startup_objects,
     make_interpreter_responsive,
 )
 
@@ -309,6 +310,7 @@ def run_app(paths: AppPaths, background: bool = False, message: str = "show") ->
     if not controller.roots and not background:
         controller.first_run()
     controller.start(show_window=not background or controller.tray is None)
+    freeze_startup_objects()
     log.info("Ready: %s", describe_state(controller.worker.live.state()))
     code = app.exec()
     instance.close()
