@@ -334,6 +334,11 @@ class SearchWindow(QWidget):
             self.preview_timer.start()
 
     def _request_preview(self) -> None:
+        if self.throttle.timer.isActive():
+            # Still typing (a query ran in the last THROTTLE_MS): laying out a preview now
+            # (rich text, up to ~10 ms) could hold up the next key's answer. It follows the pause.
+            self.preview_timer.start()
+            return
         row = self.current_row()
         if row is not None:
             self.runner.preview(row, self.current_terms)

@@ -75,6 +75,19 @@ def test_typing_shows_ranked_highlighted_results(qtbot, window: SearchWindow) ->
     assert window.preview.current_path.endswith("banana-bread.md")
 
 
+def test_the_preview_waits_until_typing_pauses(qtbot, window: SearchWindow) -> None:
+    """A preview laid out between two fast keystrokes would delay the second one's answer."""
+    _type_and_wait(qtbot, window, "baking with ripe bananas")
+    qtbot.waitUntil(lambda: "ripe bananas" in window.preview.toPlainText(), timeout=5_000)
+    asked = window.runner.preview_generation
+    window.throttle.timer.start()  # as right after a keystroke's query
+    window._request_preview()
+    assert window.runner.preview_generation == asked  # not now...
+    assert window.preview_timer.isActive()  # ...but later
+    window.throttle.timer.stop()  # typing paused
+    qtbot.waitUntil(lambda: window.runner.preview_generation == asked + 1, timeout=2_000)
+
+
 def test_a_new_count_does_not_shift_the_index_status(qtbot, window: SearchWindow) -> None:
     """The count changes with every keystroke; the index status beside it stays put."""
     window.result_status.setText("3 results · 5 ms")
