@@ -238,6 +238,11 @@ def lag_while_indexing(
     typist.stop()
     checker.stop()
     worker.stop_and_wait(30_000)
+    reader.close()
+    # The folder lives in this run's scratch dir: forgotten, so a reused data dir keeps its
+    # 100k chunks and no root that vanishes with the scratch dir (the next run's crawl would
+    # meet it).
+    engine.forget(folder)
     return lags, seconds, typed[0]
 
 
