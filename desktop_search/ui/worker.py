@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Sig
 
 from desktop_search.core.engine import Engine
 from desktop_search.core.indexer import IndexProgress
-from desktop_search.core.live import LiveIndexer, LiveState
+from desktop_search.core.live import LiveIndexer, LiveState, lower_thread_priority
 from desktop_search.core.query import SearchFilters
 from desktop_search.core.scan import os_paths
 from desktop_search.core.search import SearchResponse, SearchResult, is_word_char, query_terms
@@ -65,8 +66,11 @@ class _IndexThread(QThread):
         super().__init__()
         self.live = live
         self.setObjectName("desktop-search-indexer")
+        self.native_id: int | None = None
 
     def run(self) -> None:
+        self.native_id = threading.get_native_id()
+        lower_thread_priority()
         self.live.run()
 
 

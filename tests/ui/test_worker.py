@@ -1,14 +1,18 @@
-"""The interpreter settings the app makes at startup for a responsive window."""
+"""What the app does to keep its window responsive: interpreter settings at startup, the
+indexing thread behind the window."""
 
 from __future__ import annotations
 
 import gc
+import os
+import sys
+import threading
 import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from desktop_search.ui.worker import freeze_startup_objects
+from desktop_search.ui.worker import IndexWorker, freeze_startup_objects
 
 
 class Node:
@@ -47,3 +51,19 @@ def test_startup_garbage_is_collected_before_the_freeze(unfrozen_afterwards: Non
     del garbage
     freeze_startup_objects()  # frozen garbage would never be freed
     assert gone() is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a per-thread nice value is Linux's")
+def test_the_indexing_thread_runs_behind_the_window(qtbot, engine_factory) -> None:
+    """Qt's LowPriority does nothing for an ordinary Linux thread: the indexing thread (and
+    the extractor processes it starts) must still give way to the window's thread."""
+    worker = IndexWorker(engine_factory())
+    worker.start()
+    try:
+        qtbot.waitUntil(lambda: worker.indexing_thread.native_id is not None)
+        ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        indexing = worker.indexing_thread.native_id
+        qtbot.waitUntil(lambda: os.getpriority(os.PRIO_PROCESS, indexing) == min(ours + 10, 19))
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours  # the window's: unchanged
+    finally:
+        assert worker.stop_and_wait(10_000)
