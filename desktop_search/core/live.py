@@ -56,22 +56,20 @@ def lower_process_priority() -> None:
         log.debug("Could not lower the process priority: %s", exc)
 
 
-def lower_thread_priority() -> int | None:
+def lower_thread_priority() -> None:
     """Put the calling thread, and what it starts from now on (extractor processes; the
     model's thread pool if it loads the model), behind the user's work: nice +10. Linux gives
     each thread its own nice value, and Qt's thread priorities do nothing there for ordinary
     threads, so the app's indexing thread competed with its own window for the CPU. Elsewhere
-    Qt's ``LowPriority`` covers the thread. Returns the new nice value (None: unchanged)."""
+    Qt's ``LowPriority`` covers the thread."""
     if not sys.platform.startswith("linux"):
-        return None
+        return
     try:
         thread = threading.get_native_id()
         nice = min(os.getpriority(os.PRIO_PROCESS, thread) + 10, 19)
         os.setpriority(os.PRIO_PROCESS, thread, nice)
-        return nice
     except OSError as exc:
         log.debug("Could not lower the indexing thread's priority: %s", exc)
-        return None
 
 
 class LiveIndexer:

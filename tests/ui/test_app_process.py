@@ -3,39 +3,15 @@ indexes; the index is intact and indexing resumes at the next start."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
 from bench.crash_resume import cli, status, write_corpus
+from bench.quit_latency import indexed_files, start_app, wait_for
 from desktop_search.core.engine import Engine
 from desktop_search.paths import AppPaths
-
-
-def _indexed(data_dir: Path) -> int:
-    db = sqlite3.connect(f"file:{data_dir / 'index.sqlite3'}?mode=ro", uri=True, timeout=5)
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM files WHERE status = 'indexed'").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        db.close()
-
-
-def _start_app(data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.Popen(cli(data_dir, "app"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def _wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_quit_while_indexing_exits_promptly_keeps_the_index_and_resumes(
@@ -47,9 +23,9 @@ def test_quit_while_indexing_exits_promptly_keeps_the_index_and_resumes(
         engine.add_roots([folder])
     data_dir = app_paths.data_dir
 
-    app = _start_app(data_dir)
+    app = start_app(data_dir)
     try:
-        assert _wait_for(lambda: _indexed(data_dir) >= 20, 120), "the app did not start indexing"
+        assert wait_for(lambda: indexed_files(data_dir) >= 20, 120), "the app did not start indexing"
         # A second launch with --toggle reaches the running window (and starts nothing new).
         toggle = subprocess.run(cli(data_dir, "--toggle"), capture_output=True, text=True, timeout=60)
         assert toggle.returncode == 0 and app.poll() is None
@@ -66,7 +42,7 @@ def test_quit_while_indexing_exits_promptly_keeps_the_index_and_resumes(
     assert "Traceback" not in stderr and "QThread: Destroyed" not in stderr, stderr
     print(f"exited {took:.2f} s after the quit message")
     assert took < 5, f"quit took {took:.1f} s"  # the goal is 2 s (bench/README.md); this catches hangs
-    done_before = _indexed(data_dir)
+    done_before = indexed_files(data_dir)
     assert 20 <= done_before < 400, "quit should have landed mid-crawl"
 
     db = sqlite3.connect(data_dir / "index.sqlite3")
@@ -75,9 +51,11 @@ def test_quit_while_indexing_exits_promptly_keeps_the_index_and_resumes(
     assert status(data_dir)["index"]["healthy"]
 
     # The next start picks up where it stopped and finishes.
-    app = _start_app(data_dir)
+    app = start_app(data_dir)
     try:
-        assert _wait_for(lambda: _indexed(data_dir) == 400, 300), f"resumed to {_indexed(data_dir)} of 400"
+        assert wait_for(lambda: indexed_files(data_dir) == 400, 300), (
+            f"resumed to {indexed_files(data_dir)} of 400"
+        )
     finally:
         subprocess.run(cli(data_dir, "--quit"), capture_output=True, timeout=60)
         try:
