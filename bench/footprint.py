@@ -151,12 +151,18 @@ os._exit(0)  # skip Qt's teardown: the figures are out
 """
 
 
-def build_data_dir(data_dir: Path, model_dir: Path, chunks: int) -> tuple[int, str]:
-    """A profile with ``chunks`` chunks stored, the index model recorded and the ANN saved."""
+def offline_profile(data_dir: Path, model_dir: Path) -> AppPaths:
+    """A new data dir set to the offline model exported at ``model_dir`` (linked, not copied)."""
     paths = AppPaths(data_dir)
     paths.ensure()
     (paths.models_dir / MINILM.name).symlink_to(model_dir.resolve(), target_is_directory=True)
     save_settings(paths.settings_file, Settings(model=MINILM.name, threads=2))
+    return paths
+
+
+def build_data_dir(data_dir: Path, model_dir: Path, chunks: int) -> tuple[int, str]:
+    """A profile with ``chunks`` chunks stored, the index model recorded and the ANN saved."""
+    paths = offline_profile(data_dir, model_dir)
     with Engine.open_profile(paths) as engine:
         manifest = engine.preferred_model().manifest
         root = engine.store.add_root("/bench")

@@ -27,12 +27,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication
 
 from bench.crash_resume import cli, status, write_corpus
+from bench.footprint import offline_profile
 from bench.scratch import scratch_dir
 from bench.search_latency import percentile
-from desktop_search.config import Settings, save_settings
 from desktop_search.core.engine import Engine
-from desktop_search.core.model.registry import MINILM
-from desktop_search.paths import AppPaths
 from desktop_search.ui.single_instance import send_to_running, server_name
 
 log = logging.getLogger("bench.quit_latency")
@@ -74,10 +72,7 @@ def main() -> None:
     work = scratch_dir("ds-quit-")
     folder = work / "documents"
     write_corpus(folder, args.files)
-    paths = AppPaths(work / "data")
-    paths.ensure()
-    (paths.models_dir / MINILM.name).symlink_to(args.model_dir.resolve(), target_is_directory=True)
-    save_settings(paths.settings_file, Settings(model=MINILM.name, threads=2))
+    paths = offline_profile(work / "data", args.model_dir)
     with Engine.open_profile(paths) as engine:
         engine.add_roots([folder])
 
