@@ -169,7 +169,8 @@ def _cmd_watch(args: argparse.Namespace, paths: AppPaths) -> int:
     import threading
 
     from desktop_search.core.engine import Engine
-    from desktop_search.core.live import LiveIndexer, lower_process_priority
+    from desktop_search.core.live import LiveIndexer
+    from desktop_search.core.priority import lower_process_priority
 
     lower_process_priority()
     engine = Engine.open_profile(paths)

@@ -25,6 +25,7 @@ from tokenizers import Encoding, Tokenizer
 
 import desktop_search  # noqa: F401  (sets ORT_DISABLE_TELEMETRY before onnxruntime loads)
 from desktop_search.core.model.manifest import TOKENIZER_FILE, ModelManifest
+from desktop_search.core.priority import made_at_background_priority
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ PROVIDER_NAMES = {
 }
 DEFAULT_TOKEN_BUDGET = 2048  # padded tokens per batch: measured faster than larger batches on CPU
 MAX_BATCH = 64
+QUERIES, PASSAGES = "queries", "passages"  # the two sessions of an Embedder on a CPU
 
 
 @dataclass(frozen=True)
@@ -90,15 +92,18 @@ class Embedder:
         self.manifest = manifest
         self.token_budget = max(token_budget, manifest.max_tokens)
         self.texts_embedded = 0  # how many texts went through the model (tests count it)
-        self.loads = 0  # how many times the session was created (tests count it)
-        self.last_used = time.monotonic()
+        self.loads = 0  # how many times a session was created (tests count it)
         self._lock = threading.Lock()  # the tokenizer's truncation state is not thread-safe
         self._folder = folder
         self.threads = threads or default_threads()
         self._providers = providers_for(provider, cache_dir)
         self._tokenizer: Tokenizer | None = None
-        self._session: ort.InferenceSession | None = None
-        _, session = self._loaded()
+        self._sessions: dict[str, ort.InferenceSession] = {}
+        self._last_used: dict[str, float] = {}
+        # With a GPU asked for, one session serves both: a second would hold a second copy of
+        # the weights in device memory, and the CPU threads it would spare do little there.
+        self._separate_query_session = self._providers == [PROVIDER_NAMES["cpu"]]
+        _, session = self._loaded(QUERIES)
         self._input_names = {i.name for i in session.get_inputs()}
         active = session.get_providers()[0]
         wanted = PROVIDER_NAMES.get(provider)
@@ -111,50 +116,80 @@ class Embedder:
         # into host memory (IO binding) instead of onnxruntime's extra staging copies.
         self.io_binding_device = "cuda" if active == PROVIDER_NAMES["cuda"] else None
 
-    def _loaded(self) -> tuple[Tokenizer, ort.InferenceSession]:
-        """The tokenizer and session, created again if ``unload`` dropped them. Call with
-        ``_lock`` held (or from the constructor)."""
-        if self._tokenizer is None or self._session is None:
+    def _role(self, role: str) -> str:
+        return role if self._separate_query_session else PASSAGES
+
+    def _loaded(self, role: str) -> tuple[Tokenizer, ort.InferenceSession]:
+        """The tokenizer and the session for ``role`` (QUERIES or PASSAGES), created again if
+        ``unload`` dropped them. Call with ``_lock`` held (or from the constructor).
+
+        On a CPU, queries and passages have a session each. Passages (indexing): the thread
+        count of the settings, and worker threads at background priority, since they do half
+        of indexing's embedding, which must wait behind the window. Queries: one thread, the
+        caller's, at the caller's priority: a query's few tokens gain little from a second
+        thread, and a worker busy with (or starved by) indexing would hold the query up."""
+        role = self._role(role)
+        tokenizer = self._loaded_tokenizer()
+        session = self._sessions.get(role)
+        if session is None:
+            session = self._new_session(role)
+            self._sessions[role] = session
+            self.loads += 1
+            trim_c_heap()  # the parsed model file is freed by now: ~10 MB back
+        self._last_used[role] = time.monotonic()
+        return tokenizer, session
+
+    def _loaded_tokenizer(self) -> Tokenizer:
+        if self._tokenizer is None:
             tokenizer = Tokenizer.from_file(str(self._folder / TOKENIZER_FILE))
             # An exported tokenizer.json can carry fixed padding and short truncation: reset both.
             tokenizer.no_padding()
             tokenizer.enable_truncation(max_length=self.manifest.max_tokens)
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            # No busy-waiting between calls: an idle app must use no CPU.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-            # Memory patterns are planned per input shape and kept: queries have many shapes.
-            options.enable_mem_pattern = False
-            options.log_severity_level = 3
-            model_path = str(self._folder / self.manifest.model_file)
-            self._session = ort.InferenceSession(model_path, options, providers=self._providers)
             self._tokenizer = tokenizer
-            self.loads += 1
-            trim_c_heap()  # the parsed model file is freed by now: ~10 MB back
-        self.last_used = time.monotonic()
-        return self._tokenizer, self._session
+        return self._tokenizer
+
+    def _new_session(self, role: str) -> ort.InferenceSession:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1 if role == QUERIES else self.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No busy-waiting between calls: an idle app must use no CPU.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        # Memory patterns are planned per input shape and kept: queries have many shapes.
+        options.enable_mem_pattern = False
+        options.log_severity_level = 3
+        model_path = str(self._folder / self.manifest.model_file)
+
+        def make() -> ort.InferenceSession:
+            return ort.InferenceSession(model_path, options, providers=self._providers)
+
+        return make() if role == QUERIES else made_at_background_priority(make)
 
     def unload(self, idle_s: float = 0.0) -> bool:
-        """Drop the session and tokenizer (~55 MB) if unused for ``idle_s`` seconds; the next
-        call loads them again (~0.3 s). True when they were dropped."""
+        """Drop each session unused for ``idle_s`` seconds (~30 MB for queries; for passages
+        also what indexing's batches left in its arena), and the tokenizer with the last one;
+        the next call loads again (~0.1-0.3 s). True when anything was dropped."""
+        now = time.monotonic()
         with self._lock:
-            if self._session is None or time.monotonic() - self.last_used < idle_s:
-                return False
-            self._session = self._tokenizer = None
-        trim_c_heap()
-        return True
+            idle = [role for role in self._sessions if now - self._last_used.get(role, now) >= idle_s]
+            for role in idle:
+                del self._sessions[role]
+            if not self._sessions:
+                self._tokenizer = None
+        if idle:
+            trim_c_heap()
+        return bool(idle)
 
     @property
     def loaded(self) -> bool:
-        return self._session is not None
+        """Whether queries can be embedded without loading the model first."""
+        return self._role(QUERIES) in self._sessions
 
     def warm_up(self) -> None:
-        """Load the session now if ``unload`` dropped it (the search window opening)."""
+        """Load the query session now if ``unload`` dropped it (the search window opening)."""
         with self._lock:
-            self._loaded()
+            self._loaded(QUERIES)
 
     @property
     def model_id(self) -> str:
@@ -166,7 +201,7 @@ class Embedder:
 
     def embed_query(self, query: str) -> Vectors:
         """One query vector (with the model's query prefix), shape (dimension,)."""
-        return cast(Vectors, self._embed([self.manifest.query_prefix + query])[0])
+        return cast(Vectors, self._embed([self.manifest.query_prefix + query], QUERIES)[0])
 
     def embed_passages(
         self,
@@ -175,20 +210,21 @@ class Embedder:
     ) -> Vectors:
         """Passage vectors in input order, shape (len(texts), dimension)."""
         prefix = self.manifest.passage_prefix
-        return self._embed([prefix + t for t in texts] if prefix else list(texts), progress)
+        return self._embed([prefix + t for t in texts] if prefix else list(texts), PASSAGES, progress)
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for ``text`` (after truncation, with specials)."""
         with self._lock:
-            tokenizer, _ = self._loaded()
-            return len(tokenizer.encode(text).ids)
+            return len(self._loaded_tokenizer().encode(text).ids)
 
-    def _embed(self, texts: list[str], progress: Callable[[int, int], None] | None = None) -> Vectors:
+    def _embed(
+        self, texts: list[str], role: str, progress: Callable[[int, int], None] | None = None
+    ) -> Vectors:
         out = np.zeros((len(texts), self.manifest.dimension), dtype=np.float32)
         if not texts:
             return out
         with self._lock:
-            tokenizer, session = self._loaded()
+            tokenizer, session = self._loaded(role)
             encodings = tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         done = 0
@@ -223,9 +259,10 @@ class Embedder:
         options = ort.RunOptions()
         options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         with self._lock:
-            if self._tokenizer is None or self._session is None:
+            session = self._sessions.get(PASSAGES)  # queries' batches are a few tokens
+            if self._tokenizer is None or session is None:
                 return  # unloaded: nothing held
-            encoding, session = self._tokenizer.encode(""), self._session
+            encoding = self._tokenizer.encode("")
         self._run(session, [encoding], options)
         trim_c_heap()
 

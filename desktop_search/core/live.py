@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -40,36 +39,6 @@ class LiveState:
     pending: int
     roots: dict[str, str] = field(default_factory=dict)  # root -> "watching" | "polling: why"
     error: str | None = None
-
-
-def lower_process_priority() -> None:
-    """Indexing is background work: let the user's programs go first (best effort)."""
-    try:
-        if sys.platform == "win32":
-            import ctypes
-
-            below_normal = 0x4000
-            ctypes.windll.kernel32.SetPriorityClass(ctypes.windll.kernel32.GetCurrentProcess(), below_normal)
-        else:
-            os.nice(10)
-    except (OSError, AttributeError) as exc:
-        log.debug("Could not lower the process priority: %s", exc)
-
-
-def lower_thread_priority() -> None:
-    """Put the calling thread, and what it starts from now on (extractor processes; the
-    model's thread pool if it loads the model), behind the user's work: nice +10. Linux gives
-    each thread its own nice value, and Qt's thread priorities do nothing there for ordinary
-    threads, so the app's indexing thread competed with its own window for the CPU. Elsewhere
-    Qt's ``LowPriority`` covers the thread."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        thread = threading.get_native_id()
-        nice = min(os.getpriority(os.PRIO_PROCESS, thread) + 10, 19)
-        os.setpriority(os.PRIO_PROCESS, thread, nice)
-    except OSError as exc:
-        log.debug("Could not lower the indexing thread's priority: %s", exc)
 
 
 class LiveIndexer:

@@ -23,7 +23,8 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Sig
 
 from desktop_search.core.engine import Engine
 from desktop_search.core.indexer import IndexProgress
-from desktop_search.core.live import LiveIndexer, LiveState, lower_thread_priority
+from desktop_search.core.live import LiveIndexer, LiveState
+from desktop_search.core.priority import lower_thread_priority
 from desktop_search.core.query import SearchFilters
 from desktop_search.core.scan import os_paths
 from desktop_search.core.search import SearchResponse, SearchResult, is_word_char, query_terms

@@ -96,7 +96,7 @@ def test_memory_of_large_batches_is_handed_back(offline_model: ResolvedModel) ->
         return int(line.split()[1]) / 1024
 
     embedder = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=2)
-    embedder.embed_query("warm up")
+    embedder.embed_passages(["warm up"])  # the passage session loaded, with a tiny batch
     before = rss_mb()
     texts = [f"passage {i} about the boundary layer and heat transfer " * 30 for i in range(64)]
     vectors = embedder.embed_passages(texts)
@@ -126,3 +126,26 @@ def test_an_idle_model_is_unloaded_and_comes_back_on_use(offline_model: Resolved
     embedder.warm_up()  # the window opening brings it back before the first key
     assert embedder.loaded and embedder.loads == 3
     assert embedder.count_tokens("boundary layer") > 2
+
+
+def test_an_idle_passage_session_goes_while_queries_keep_theirs(
+    offline_model: ResolvedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a crawl the indexing session (and its arena) goes once idle, even while the user
+    keeps searching; queries keep their own session, so they never wait for a reload."""
+    clock = [1000.0]
+    monkeypatch.setattr("desktop_search.core.embed.time.monotonic", lambda: clock[0])
+    embedder = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=2)
+    text = "The lift drops when the flow separates from the wing."
+    passages = embedder.embed_passages([text])
+    assert embedder.loads == 2  # one session for queries, one for passages
+    clock[0] += 120
+    query = embedder.embed_query("flow separation and lift")
+    assert embedder.unload(idle_s=60)  # the passage session: idle for 120 s
+    assert embedder.loaded
+    loads = embedder.loads
+    np.testing.assert_allclose(embedder.embed_query("flow separation and lift"), query, atol=1e-6)
+    assert embedder.loads == loads  # queries did not reload
+    np.testing.assert_allclose(embedder.embed_passages([text]), passages, atol=1e-5)
+    assert embedder.loads == loads + 1
+    assert not embedder.unload(idle_s=60)  # both just used

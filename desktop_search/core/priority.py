@@ -1,0 +1,69 @@
+"""Background work behind the user's: lower priorities for the process and single threads."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+BACKGROUND_NICE_STEP = 10
+
+
+def lower_process_priority() -> None:
+    """Indexing is background work: let the user's programs go first (best effort)."""
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000
+            ctypes.windll.kernel32.SetPriorityClass(ctypes.windll.kernel32.GetCurrentProcess(), below_normal)
+        else:
+            os.nice(BACKGROUND_NICE_STEP)
+    except (OSError, AttributeError) as exc:
+        log.debug("Could not lower the process priority: %s", exc)
+
+
+def lower_thread_priority() -> None:
+    """Put the calling thread, and what it starts from now on (extractor processes, threads),
+    behind the user's work: nice +10. Linux gives each thread its own nice value, and Qt's
+    thread priorities do nothing there for ordinary threads, so the app's indexing thread
+    competed with its own window for the CPU. Elsewhere Qt's ``LowPriority`` covers the
+    thread."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        thread = threading.get_native_id()
+        nice = min(os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICE_STEP, 19)
+        os.setpriority(os.PRIO_PROCESS, thread, nice)
+    except OSError as exc:
+        log.debug("Could not lower the thread's priority: %s", exc)
+
+
+def made_at_background_priority(make: Callable[[], T]) -> T:
+    """``make()``, run on a short-lived thread at background priority (Linux), so that the
+    threads it starts inherit that priority; the caller's own priority is untouched.
+    Exceptions reach the caller."""
+    if not sys.platform.startswith("linux"):
+        return make()
+    made: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        lower_thread_priority()
+        try:
+            made.append(make())
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="background-priority")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made[0]

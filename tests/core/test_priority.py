@@ -1,0 +1,71 @@
+"""Background priority: threads made for background work run behind the user's (Linux)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from desktop_search.core.embed import Embedder
+from desktop_search.core.model.provision import ResolvedModel
+from desktop_search.core.priority import BACKGROUND_NICE_STEP, made_at_background_priority
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+
+
+def nice_of(thread_id: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, thread_id)
+
+
+def thread_ids() -> set[int]:
+    return {int(name) for name in os.listdir("/proc/self/task")}
+
+
+def test_threads_started_inside_run_at_background_priority() -> None:
+    ours = nice_of(threading.get_native_id())
+    seen: list[int] = []
+    release = threading.Event()
+
+    def start_a_worker() -> threading.Thread:
+        worker = threading.Thread(target=lambda: (seen.append(threading.get_native_id()), release.wait(10)))
+        worker.start()
+        return worker
+
+    worker = made_at_background_priority(start_a_worker)
+    try:
+        while not seen:
+            release.wait(0.01)
+        assert nice_of(seen[0]) == min(ours + BACKGROUND_NICE_STEP, 19)
+        assert nice_of(threading.get_native_id()) == ours  # the caller's: unchanged
+    finally:
+        release.set()
+        worker.join()
+
+
+def test_what_fails_inside_fails_in_the_caller() -> None:
+    def broken() -> None:
+        raise FileNotFoundError("model.onnx")
+
+    with pytest.raises(FileNotFoundError, match=r"model\.onnx"):
+        made_at_background_priority(broken)
+    assert made_at_background_priority(lambda: 42) == 42
+
+
+def test_the_model_worker_threads_run_behind_the_window(offline_model: ResolvedModel) -> None:
+    """onnxruntime's pool threads do half of indexing's embedding: at normal priority they
+    competed with the GUI thread while a folder was being indexed. Queries run on the
+    caller's thread alone, at its priority, with no worker to wait for."""
+    ours = nice_of(threading.get_native_id())
+    before = thread_ids()
+    embedder = Embedder(Path(offline_model.folder), offline_model.manifest, provider="cpu", threads=2)
+    query = embedder.embed_query("wing lift at high angles of attack")
+    assert thread_ids() == before  # the query session started no thread
+    passages = embedder.embed_passages(["The lift drops when the flow separates from the wing."])
+    started = thread_ids() - before
+    assert started, "onnxruntime started no worker thread for 2 intra-op threads"
+    assert {nice_of(t) for t in started} == {min(ours + BACKGROUND_NICE_STEP, 19)}
+    assert nice_of(threading.get_native_id()) == ours
+    assert float(query @ passages[0]) > 0.3  # both sessions: one model, one vector space
