@@ -29,18 +29,25 @@ def lower_process_priority() -> None:
         log.debug("Could not lower the process priority: %s", exc)
 
 
+def background_nice() -> int:
+    """The nice value of background threads: the process's (its main thread's) + 10."""
+    return min(os.getpriority(os.PRIO_PROCESS, os.getpid()) + BACKGROUND_NICE_STEP, 19)
+
+
 def lower_thread_priority() -> None:
     """Put the calling thread, and what it starts from now on (extractor processes, threads),
-    behind the user's work: nice +10. Linux gives each thread its own nice value, and Qt's
-    thread priorities do nothing there for ordinary threads, so the app's indexing thread
-    competed with its own window for the CPU. Elsewhere Qt's ``LowPriority`` covers the
-    thread."""
+    behind the user's work: the process's nice + 10. Linux gives each thread its own nice
+    value, and Qt's thread priorities do nothing there for ordinary threads, so the app's
+    indexing thread competed with its own window for the CPU. Elsewhere Qt's
+    ``LowPriority`` covers the thread. A thread already that low stays where it is (a
+    background thread starting helpers must not push them lower still)."""
     if not sys.platform.startswith("linux"):
         return
     try:
         thread = threading.get_native_id()
-        nice = min(os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICE_STEP, 19)
-        os.setpriority(os.PRIO_PROCESS, thread, nice)
+        target = background_nice()
+        if os.getpriority(os.PRIO_PROCESS, thread) < target:
+            os.setpriority(os.PRIO_PROCESS, thread, target)
     except OSError as exc:
         log.debug("Could not lower the thread's priority: %s", exc)
 

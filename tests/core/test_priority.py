@@ -8,10 +8,16 @@ import threading
 from pathlib import Path
 
 import pytest
+from tokenizers import Tokenizer
 
 from desktop_search.core.embed import Embedder
+from desktop_search.core.model.manifest import TOKENIZER_FILE
 from desktop_search.core.model.provision import ResolvedModel
-from desktop_search.core.priority import BACKGROUND_NICE_STEP, made_at_background_priority
+from desktop_search.core.priority import (
+    BACKGROUND_NICE_STEP,
+    lower_thread_priority,
+    made_at_background_priority,
+)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
 
@@ -59,6 +65,8 @@ def test_the_model_worker_threads_run_behind_the_window(offline_model: ResolvedM
     competed with the GUI thread while a folder was being indexed. Queries run on the
     caller's thread alone, at its priority, with no worker to wait for."""
     ours = nice_of(threading.get_native_id())
+    # The tokenizer's own thread pool (process-wide, started on first batch) is not counted.
+    Tokenizer.from_file(str(offline_model.folder / TOKENIZER_FILE)).encode_batch(["one", "two"])
     before = thread_ids()
     embedder = Embedder(Path(offline_model.folder), offline_model.manifest, provider="cpu", threads=2)
     query = embedder.embed_query("wing lift at high angles of attack")
@@ -69,3 +77,22 @@ def test_the_model_worker_threads_run_behind_the_window(offline_model: ResolvedM
     assert {nice_of(t) for t in started} == {min(ours + BACKGROUND_NICE_STEP, 19)}
     assert nice_of(threading.get_native_id()) == ours
     assert float(query @ passages[0]) > 0.3  # both sessions: one model, one vector space
+
+
+def test_a_background_thread_starts_its_helpers_at_the_same_level_not_lower() -> None:
+    """The indexing thread (already at background priority) loads the passage session: its
+    workers must not drop to nice 19, behind the extractor processes they work beside."""
+    ours = nice_of(threading.get_native_id())
+    levels: list[int] = []
+
+    def indexing_thread() -> None:
+        lower_thread_priority()
+        lower_thread_priority()  # twice: still one step down
+        levels.append(nice_of(threading.get_native_id()))
+        made_at_background_priority(lambda: levels.append(nice_of(threading.get_native_id())))
+
+    thread = threading.Thread(target=indexing_thread)
+    thread.start()
+    thread.join()
+    background = min(ours + BACKGROUND_NICE_STEP, 19)
+    assert levels == [background, background]
