@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 BACKGROUND_NICE_STEP = 10
+_process_lowered = False  # the whole process is background work (``desktop-search watch``)
 
 
 def lower_process_priority() -> None:
@@ -25,13 +26,17 @@ def lower_process_priority() -> None:
             ctypes.windll.kernel32.SetPriorityClass(ctypes.windll.kernel32.GetCurrentProcess(), below_normal)
         else:
             os.nice(BACKGROUND_NICE_STEP)
+        global _process_lowered
+        _process_lowered = True
     except (OSError, AttributeError) as exc:
         log.debug("Could not lower the process priority: %s", exc)
 
 
 def background_nice() -> int:
-    """The nice value of background threads: the process's (its main thread's) + 10."""
-    return min(os.getpriority(os.PRIO_PROCESS, os.getpid()) + BACKGROUND_NICE_STEP, 19)
+    """The nice value of background threads: the process's (its main thread's) + 10, or the
+    process's own once ``lower_process_priority`` has put all of it in the background."""
+    process = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    return process if _process_lowered else min(process + BACKGROUND_NICE_STEP, 19)
 
 
 def lower_thread_priority() -> None:

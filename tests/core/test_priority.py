@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -96,3 +97,22 @@ def test_a_background_thread_starts_its_helpers_at_the_same_level_not_lower() ->
     thread.join()
     background = min(ours + BACKGROUND_NICE_STEP, 19)
     assert levels == [background, background]
+
+
+def test_in_a_process_already_in_the_background_threads_stay_at_its_level() -> None:
+    """``desktop-search watch`` lowers the whole process: its model workers must not go
+    further down, behind its own extractor processes (a child: nice cannot be raised back)."""
+    probe = (
+        "import os, threading\n"
+        "from desktop_search.core.priority import lower_process_priority, made_at_background_priority\n"
+        "lower_process_priority()\n"
+        "process = os.getpriority(os.PRIO_PROCESS, os.getpid())\n"
+        "mine = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())\n"
+        "helper = made_at_background_priority(mine)\n"
+        "print(process, helper)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    process, helper = map(int, result.stdout.split())
+    assert process == min(nice_of(threading.get_native_id()) + BACKGROUND_NICE_STEP, 19)
+    assert helper == process
