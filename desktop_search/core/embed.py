@@ -172,7 +172,7 @@ class Embedder:
         the next call loads again (~0.1-0.3 s). True when anything was dropped."""
         now = time.monotonic()
         with self._lock:
-            idle = [role for role in self._sessions if now - self._last_used.get(role, now) >= idle_s]
+            idle = [role for role in self._sessions if now - self._last_used[role] >= idle_s]
             for role in idle:
                 del self._sessions[role]
             if not self._sessions:

@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
@@ -63,19 +64,10 @@ def made_at_background_priority(make: Callable[[], T]) -> T:
     Exceptions reach the caller."""
     if not sys.platform.startswith("linux"):
         return make()
-    made: list[T] = []
-    failed: list[BaseException] = []
 
-    def run() -> None:
+    def lowered() -> T:
         lower_thread_priority()
-        try:
-            made.append(make())
-        except BaseException as exc:  # handed to the caller's thread
-            failed.append(exc)
+        return make()
 
-    thread = threading.Thread(target=run, name="background-priority")
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
-    return made[0]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="background-priority") as pool:
+        return pool.submit(lowered).result()
