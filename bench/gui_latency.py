@@ -9,15 +9,19 @@ how long the GUI event loop is ever blocked while a folder is being indexed.
   (a zero-timer posted from the viewport's paint event fires right after that paint).
   The search runs off the GUI thread, so this is: throttle (idle: runs at once) + query
   (embedding, hnswlib, FTS5, snippets) + model reset + paint.
+* **Control**: after each query, one and the same keystroke (a fixed query, its rows laid
+  out afresh as a new answer's are) is timed the same way. Identical work in the same
+  minutes: its spread is this machine's own, next to the queries' spread.
 * **Event-loop lag while indexing**: a 5 ms repeating timer in the GUI thread measures how
   late each tick is while the app's indexing thread reads, embeds and stores ``--files``
   real documents (Cranfield) into the same 100k-chunk index, with a query typed every
-  300 ms meanwhile. Reported: the worst tick and p99 over the whole crawl.
+  300 ms meanwhile. Reported: the worst tick and p99 over the whole crawl. ``--queries 0``
+  runs this part alone.
 
-The 100k-chunk data dir is ``bench.footprint``'s (real text, random unit vectors: vector
-values change no timing); pass ``--reuse`` to skip building it (``DS_BENCH_KEEP=1`` keeps the
-one a run builds). Offscreen Qt by default
-(``QT_QPA_PLATFORM=xcb`` under Xvfb works too).
+The 100k-chunk data dir is ``bench.footprint``'s (real text, random unit vectors: hnswlib
+is a little slower on those than on real embeddings, ~1.0 vs ~0.8 ms for 80 neighbours);
+pass ``--reuse`` to skip building it (``DS_BENCH_KEEP=1`` keeps the one a run builds).
+Offscreen Qt by default (``QT_QPA_PLATFORM=xcb`` under Xvfb works too).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from desktop_search.ui.worker import (
 )
 
 log = logging.getLogger("bench.gui_latency")
+CONTROL_QUERY = "aerodynamic heating of blunt bodies"
 
 
 class PaintClock(QObject):
@@ -101,51 +106,71 @@ class Keystroke:
     painted: float  # rows in the model -> painted
 
 
-def keystroke_latency(app: QApplication, window: SearchWindow, queries: list[str]) -> list[Keystroke]:
-    clock = PaintClock(app)
-    window.results.viewport().installEventFilter(clock)
-    answered: list[float] = []
-    searched: list[float] = []
-    in_model: list[float] = []
+class KeystrokeTimer:
+    """Times one last keystroke of a query to its painted answer, through the real window."""
 
-    def on_answer(answer) -> None:
-        answered.append(time.perf_counter())
-        searched.append(answer.seconds)
+    def __init__(self, app: QApplication, window: SearchWindow) -> None:
+        self.app, self.window = app, window
+        self.clock = PaintClock(app)
+        window.results.viewport().installEventFilter(self.clock)
+        self.answered: list[float] = []
+        self.searched: list[float] = []
+        self.in_model: list[float] = []
+        window.runner.answered.connect(self._on_answer)
+        # Armed when the new rows are in the model (the window then paints them at once).
+        window.model.modelReset.connect(self._on_reset)
 
-    def on_reset() -> None:
-        in_model.append(time.perf_counter())
-        clock.arm()
+    def _on_answer(self, answer) -> None:
+        self.answered.append(time.perf_counter())
+        self.searched.append(answer.seconds)
 
-    window.runner.answered.connect(on_answer)
-    # Armed when the new rows are in the model (the window then paints them at once).
-    window.model.modelReset.connect(on_reset)
-    timings = []
-    for query in queries:
+    def _on_reset(self) -> None:
+        self.in_model.append(time.perf_counter())
+        self.clock.arm()
+
+    def measure(self, query: str) -> Keystroke:
+        """Show the answer for ``query`` without its last letter, pause as between two keys,
+        then press that letter."""
+        app, window, clock = self.app, self.window, self.clock
+        self.answered.clear()
         window.field.setText(query[:-1])
-        wait_until(app, lambda: bool(answered), 30)
-        in_model.clear()
+        wait_until(app, lambda: bool(self.answered), 30)
+        self.in_model.clear()
         wait_until(
             app, lambda: False, 0.2
         )  # a pause between keystrokes: the throttle window passes, the preview runs
         wait_until(app, lambda: not window.throttle.timer.isActive(), 5)
-        answered.clear()
+        self.answered.clear()
         clock.painted_at = None
         started = time.perf_counter()
         QTest.keyClick(window.field, query[-1])
         if not wait_until(app, lambda: clock.painted_at is not None, 30):
             raise SystemExit(f"no paint after typing {query!r}")
-        assert clock.painted_at is not None and answered and in_model
-        timings.append(
-            Keystroke(
-                total=clock.painted_at - started,
-                search=searched[-1],
-                to_gui=in_model[-1] - started,
-                painted=clock.painted_at - in_model[-1],
-            )
+        assert clock.painted_at is not None and self.answered and self.in_model
+        keystroke = Keystroke(
+            total=clock.painted_at - started,
+            search=self.searched[-1],
+            to_gui=self.in_model[-1] - started,
+            painted=clock.painted_at - self.in_model[-1],
         )
-        in_model.clear()
-        answered.clear()
-    return timings
+        self.in_model.clear()
+        self.answered.clear()
+        return keystroke
+
+
+def keystroke_latency(
+    app: QApplication, window: SearchWindow, queries: list[str]
+) -> tuple[list[Keystroke], list[Keystroke]]:
+    """Each query's last keystroke, and after each, the control: one and the same keystroke
+    (the same query, its rows laid out afresh as a new answer's are). The control is identical
+    work measured in the same minutes, so its spread is the machine's own."""
+    timer = KeystrokeTimer(app, window)
+    typed, control = [], []
+    for query in queries:
+        typed.append(timer.measure(query))
+        window.delegate.clear_cache()
+        control.append(timer.measure(CONTROL_QUERY))
+    return typed, control
 
 
 def report_breakdown(keystrokes: list[Keystroke]) -> None:
@@ -171,18 +196,6 @@ def report_breakdown(keystrokes: list[Keystroke]) -> None:
         mean_ms(lambda k: k.to_gui - k.search),
         mean_ms(lambda k: k.painted),
     )
-
-
-def same_work_jitter(app: QApplication, engine: Engine, repeats: int) -> list[float]:
-    """The machine's own variance: one fixed query searched again and again (identical work),
-    each after the same 200 ms idle pause as between the typed keys."""
-    timings = []
-    for _ in range(repeats):
-        wait_until(app, lambda: False, 0.2)
-        started = time.perf_counter()
-        engine.search("aerodynamic heating of blunt bodies", 10)
-        timings.append(time.perf_counter() - started)
-    return timings
 
 
 def lag_while_indexing(
@@ -252,7 +265,7 @@ def main() -> None:
     )
     parser.add_argument("--reuse", type=Path, help="a data dir built by bench.footprint")
     parser.add_argument("--chunks", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--queries", type=int, default=100, help="0: the lag while indexing only")
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument(
         "--words", type=int, default=4, help="type the first N words of each query (0: all of it)"
@@ -278,29 +291,30 @@ def main() -> None:
     window.show()
     window.field.setFocus()
     cranfield = load_collection("cranfield")
-    queries = [" ".join(q.split()[: args.words or None]) for _, q in cranfield.queries][: args.queries]
+    all_queries = [" ".join(q.split()[: args.words or None]) for _, q in cranfield.queries]
+    queries = all_queries[: args.queries]
     engine.search("warm up the model and the index")
     freeze_startup_objects()  # as the app does once started
     log.info(
         "chunks indexed: %d, model: %s", engine.store.chunk_count(), engine.search_model().manifest.variant
     )
 
-    keystrokes = keystroke_latency(app, window, queries)
-    timings = [k.total for k in keystrokes]
-    log.info(
-        "keystroke -> results painted, %d queries (%s): p50 %.1f ms, p95 %.1f ms, max %.1f ms",
-        len(timings), f"first {args.words} words" if args.words else "whole queries",
-        percentile(timings, 0.5) * 1000, percentile(timings, 0.95) * 1000, max(timings) * 1000,
-    )  # fmt: skip
-    report_breakdown(keystrokes)
-
-    same = same_work_jitter(app, engine, min(len(queries), 100))
-    log.info(
-        "control: one identical query, %d times after the same pauses: p50 %.1f ms, p95 %.1f ms"
-        " (p95/p50 %.1f: how much this machine alone spreads identical work)",
-        len(same), percentile(same, 0.5) * 1000, percentile(same, 0.95) * 1000,
-        percentile(same, 0.95) / percentile(same, 0.5),
-    )  # fmt: skip
+    if queries:
+        keystrokes, control = keystroke_latency(app, window, queries)
+        timings = [k.total for k in keystrokes]
+        log.info(
+            "keystroke -> results painted, %d queries (%s): p50 %.1f ms, p95 %.1f ms, max %.1f ms",
+            len(timings), f"first {args.words} words" if args.words else "whole queries",
+            percentile(timings, 0.5) * 1000, percentile(timings, 0.95) * 1000, max(timings) * 1000,
+        )  # fmt: skip
+        report_breakdown(keystrokes)
+        same = [k.total for k in control]
+        log.info(
+            "control: the same keystroke (%r) after each of them: p50 %.1f ms, p95 %.1f ms"
+            " (p95/p50 %.1f: how much this machine alone spread identical work in those minutes)",
+            CONTROL_QUERY, percentile(same, 0.5) * 1000, percentile(same, 0.95) * 1000,
+            percentile(same, 0.95) / percentile(same, 0.5),
+        )  # fmt: skip
 
     def finish() -> None:
         runner.shutdown()
@@ -316,7 +330,7 @@ def main() -> None:
     for doc_id, text in list(cranfield.documents.items())[: args.files]:
         # A line unique to this run: the chunks are new, so they are really embedded.
         (folder / f"cranfield-{doc_id}.txt").write_text(f"{folder.name} {doc_id}\n{text}", encoding="utf-8")
-    lags, seconds, typed = lag_while_indexing(app, window, engine, folder, queries)
+    lags, seconds, typed = lag_while_indexing(app, window, engine, folder, all_queries)
     log.info(
         "event-loop lag while indexing %d files (%.1f s, %d queries typed meanwhile): "
         "max %.1f ms, p99 %.1f ms, ticks over 50 ms: %d of %d",
