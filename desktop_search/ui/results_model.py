@@ -239,9 +239,11 @@ class ResultDelegate(QStyledItemDelegate):
         self._layouts: dict[tuple[object, ...], _RowLayout] = {}
         self._icon_pixmaps: dict[tuple[str, float], QPixmap] = {}
 
-    def clear_cache(self) -> None:
+    def clear_cache(self, icons: bool = True) -> None:
+        """Forget the laid-out rows (and the rendered icons, unless ``icons`` is False)."""
         self._layouts.clear()
-        self._icon_pixmaps.clear()
+        if icons:
+            self._icon_pixmaps.clear()
 
     def _icon_pixmap(self, index: QModelIndex | QPersistentModelIndex, suffix: str, ratio: float) -> QPixmap:
         """The type's icon rendered once at the row's size (QIcon.paint looks it up each time)."""
