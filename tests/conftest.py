@@ -22,6 +22,7 @@ from desktop_search.core.model.provision import ModelLocations, ResolvedModel, e
 from desktop_search.core.model.quantize import add_int8_variant_in_child
 from desktop_search.core.model.registry import MINILM
 from desktop_search.paths import AppPaths
+from tests.hub_mirror import HubMirror
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("DESKTOP_SEARCH_TEST_CACHE") or REPO / ".test-cache")
@@ -129,6 +130,14 @@ def engine_factory(app_paths: AppPaths) -> Iterator[object]:
     yield make
     for engine in opened:
         engine.close()
+
+
+@pytest.fixture
+def hub_mirror(offline_model: ResolvedModel, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubMirror]:
+    """A loopback "Hub" serving the offline model's files, set as the user's HF_ENDPOINT."""
+    with HubMirror(offline_model.folder) as mirror:
+        monkeypatch.setenv("HF_ENDPOINT", mirror.url)
+        yield mirror
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

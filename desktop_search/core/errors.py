@@ -15,6 +15,10 @@ class ModelUnavailableError(UserError):
     """No embedding model could be found or prepared."""
 
 
+class DownloadCancelledError(Exception):
+    """The user stopped a model download; what was fetched is kept, so a retry resumes it."""
+
+
 class DataDirLockedError(UserError):
     """Another process holds the writer lock on the data dir."""
 

@@ -1,7 +1,8 @@
 """Download a pre-exported ONNX model from the Hugging Face Hub — only when the user asks.
 
 Resumable (``.part`` files + HTTP Range), checksummed (the Hub's LFS ETag is the file's
-sha256), with a plain ``progress(done_bytes, total_bytes)`` callback.
+sha256), with a plain ``progress(done_bytes, total_bytes)`` callback and a
+``should_cancel()`` one. ``HF_ENDPOINT`` (as for the Hugging Face tools) names a mirror.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import os
 import re
 import shutil
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop_search.core.errors import ModelUnavailableError
+from desktop_search.core.errors import DownloadCancelledError, ModelUnavailableError
 from desktop_search.core.files import sha256_of
 from desktop_search.core.model.manifest import (
     MODEL_FILE,
@@ -33,6 +35,15 @@ ByteProgress = Callable[[int, int], None]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
+def hub_url() -> str:
+    """The Hub's address: the user's ``HF_ENDPOINT`` mirror if set, else huggingface.co."""
+    return os.environ.get("HF_ENDPOINT", "").strip().rstrip("/") or HUB_URL
+
+
+def _never() -> bool:
+    return False
+
+
 def _expected_sha256(headers: object) -> str | None:
     for key in ("X-Linked-Etag", "ETag"):
         value = getattr(headers, "get", lambda _k: None)(key)
@@ -43,8 +54,14 @@ def _expected_sha256(headers: object) -> str | None:
     return None
 
 
-def download_file(url: str, target: Path, progress: ByteProgress | None = None) -> None:
-    """Fetch ``url`` into ``target``, resuming a previous ``.part``, verifying the sha256."""
+def download_file(
+    url: str,
+    target: Path,
+    progress: ByteProgress | None = None,
+    should_cancel: Callable[[], bool] = _never,
+) -> None:
+    """Fetch ``url`` into ``target``, resuming a previous ``.part``, verifying the sha256.
+    Raises ``DownloadCancelledError`` when ``should_cancel()`` turns true (the ``.part`` stays)."""
     part = target.with_name(target.name + ".part")
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"User-Agent": "desktop-search"})
@@ -58,7 +75,8 @@ def download_file(url: str, target: Path, progress: ByteProgress | None = None) 
         else:
             raise ModelUnavailableError(f"Download of {url} failed: HTTP {exc.code}") from exc
     except (urllib.error.URLError, OSError) as exc:
-        raise ModelUnavailableError(f"Cannot reach {HUB_URL} ({exc}); are you offline?") from exc
+        host = urllib.parse.urlsplit(url).netloc
+        raise ModelUnavailableError(f"Cannot reach {host} ({exc}); are you offline?") from exc
     expected = None
     if response is not None:
         with response:
@@ -69,6 +87,8 @@ def download_file(url: str, target: Path, progress: ByteProgress | None = None) 
             with part.open("ab" if have else "wb") as handle:
                 done = have
                 while block := response.read(1 << 20):
+                    if should_cancel():
+                        raise DownloadCancelledError(f"Download of {url} stopped at {done:,} bytes")
                     handle.write(block)
                     done += len(block)
                     if progress:
@@ -79,20 +99,27 @@ def download_file(url: str, target: Path, progress: ByteProgress | None = None) 
     os.replace(part, target)
 
 
-def fetch_from_hub(spec: ModelSpec, target_dir: Path, progress: ByteProgress | None = None) -> ModelManifest:
-    """Download ``spec``'s pre-exported ONNX model and tokenizer into ``target_dir``."""
+def fetch_from_hub(
+    spec: ModelSpec,
+    target_dir: Path,
+    progress: ByteProgress | None = None,
+    should_cancel: Callable[[], bool] = _never,
+) -> ModelManifest:
+    """Download ``spec``'s pre-exported ONNX model and tokenizer into ``target_dir``; the
+    folder appears only when both are complete and verified."""
     if not spec.hub_onnx_file:
         raise ModelUnavailableError(f"{spec.name} has no pre-exported ONNX file on the Hub")
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     # Partial downloads live beside the target so a retry resumes them.
     partial_dir = target_dir.parent / f".{target_dir.name}.download"
     partial_dir.mkdir(exist_ok=True)
-    base = f"{HUB_URL}/{spec.hub_repo}/resolve/main"
-    download_file(f"{base}/{TOKENIZER_FILE}", partial_dir / TOKENIZER_FILE)
-    download_file(f"{base}/{spec.hub_onnx_file}", partial_dir / MODEL_FILE, progress)
+    hub = hub_url()
+    base = f"{hub}/{spec.hub_repo}/resolve/main"
+    download_file(f"{base}/{TOKENIZER_FILE}", partial_dir / TOKENIZER_FILE, None, should_cancel)
+    download_file(f"{base}/{spec.hub_onnx_file}", partial_dir / MODEL_FILE, progress, should_cancel)
     manifest = ModelManifest(
         name=spec.name,
-        source=f"{HUB_URL}/{spec.hub_repo} ({spec.hub_onnx_file})",
+        source=f"{hub}/{spec.hub_repo} ({spec.hub_onnx_file})",
         dimension=spec.dimension,
         pooling=spec.pooling,
         normalize=spec.normalize,

@@ -172,9 +172,13 @@ def resolve_model(locations: ModelLocations, preferred: str, allow_export: bool 
 
 
 def fetch_model(
-    locations: ModelLocations, name: str, progress: Callable[[int, int], None] | None = None
+    locations: ModelLocations,
+    name: str,
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] = lambda: False,
 ) -> ResolvedModel:
-    """Download a registry model from the Hub (the only network use, on the user's request)."""
+    """Download a registry model from the Hub (the only network use, on the user's request).
+    ``should_cancel()`` stops it (``DownloadCancelledError``); the next call resumes."""
     spec = get_spec(name)
     if spec is None:
         raise ModelUnavailableError(f"Unknown model {name!r}; known: {', '.join(KNOWN_MODELS)}")
@@ -182,7 +186,7 @@ def fetch_model(
     # Imported here: urllib and ssl cost the running app ~6 MB it needs only for this.
     from desktop_search.core.model.download import fetch_from_hub
 
-    manifest = fetch_from_hub(spec, target, progress)
+    manifest = fetch_from_hub(spec, target, progress, should_cancel)
     return ResolvedModel(target, manifest, "user")
 
 

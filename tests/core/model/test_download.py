@@ -1,4 +1,4 @@
-"""Model download: resumable and checksummed, against a real HTTP server on loopback."""
+"""Model download: resumable, cancellable and checksummed, against a real HTTP server on loopback."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from typing import ClassVar
 
 import pytest
 
-from desktop_search.core.errors import ModelUnavailableError
+from desktop_search.core.embed import Embedder
+from desktop_search.core.errors import DownloadCancelledError, ModelUnavailableError
 from desktop_search.core.model.download import download_file
+from desktop_search.core.model.manifest import read_manifest
+from desktop_search.core.model.provision import ModelLocations, fetch_model, find_installed
+from desktop_search.core.model.registry import MINILM
+from tests.hub_mirror import HubMirror
 
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
 
@@ -77,3 +82,62 @@ def test_checksum_mismatch_removes_the_file(server: str, tmp_path: Path) -> None
 def test_unreachable_host_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError, match="offline"):
         download_file("http://127.0.0.1:9/model.onnx", tmp_path / "model.onnx")
+
+
+def test_a_cancelled_download_keeps_its_part_and_the_retry_resumes(tmp_path: Path) -> None:
+    payload = bytes(range(256)) * 4096 * 3  # 3 MiB: three blocks
+    _Handler.payload, _Handler.etag, _Handler.ranges = payload, hashlib.sha256(payload).hexdigest(), []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/model.onnx"
+    seen: list[int] = []
+    try:
+        with pytest.raises(DownloadCancelledError):
+            download_file(
+                url, tmp_path / "model.onnx", lambda done, _total: seen.append(done), lambda: bool(seen)
+            )
+        kept = (tmp_path / "model.onnx.part").stat().st_size
+        assert 0 < kept < len(payload) and not (tmp_path / "model.onnx").exists()
+        download_file(url, tmp_path / "model.onnx")
+    finally:
+        httpd.shutdown()
+        _Handler.payload = PAYLOAD
+    assert _Handler.ranges[-1] == f"bytes={kept}-"
+    assert (tmp_path / "model.onnx").read_bytes() == payload
+
+
+def test_fetch_installs_a_working_model_from_the_users_mirror(hub_mirror: HubMirror, tmp_path: Path) -> None:
+    locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
+    progress: list[tuple[int, int]] = []
+    fetched = fetch_model(locations, MINILM.name, lambda done, total: progress.append((done, total)))
+
+    served = hub_mirror.folder / "model.onnx"
+    assert {path for path, _ in hub_mirror.requests} == {
+        f"/{MINILM.hub_repo}/resolve/main/tokenizer.json",
+        f"/{MINILM.hub_repo}/resolve/main/onnx/model.onnx",
+    }
+    assert progress[-1] == (served.stat().st_size, served.stat().st_size)
+    assert fetched.manifest.source.startswith(hub_mirror.url)
+    found = find_installed(locations, MINILM.name)
+    assert found is not None and found.folder == tmp_path / "models" / MINILM.name
+    assert not list((tmp_path / "models").glob(".*.download"))  # the partial folder became the model
+    # The downloaded model embeds as the original does.
+    original = read_manifest(hub_mirror.folder)
+    mine = Embedder(found.folder, found.manifest, provider="cpu", threads=1)
+    theirs = Embedder(hub_mirror.folder, original, provider="cpu", threads=1)
+    text = "heat transfer in a laminar boundary layer"
+    assert float(mine.embed_query(text) @ theirs.embed_query(text)) > 0.9999
+
+
+def test_a_cancelled_fetch_leaves_no_model_and_resumes(hub_mirror: HubMirror, tmp_path: Path) -> None:
+    locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
+    progress: list[int] = []
+    with pytest.raises(DownloadCancelledError):
+        fetch_model(
+            locations, MINILM.name, lambda done, _total: progress.append(done), lambda: bool(progress)
+        )
+    assert find_installed(locations, MINILM.name) is None
+    fetch_model(locations, MINILM.name)
+    ranges = [r for path, r in hub_mirror.requests if path.endswith("model.onnx")]
+    assert ranges[0] is None and ranges[-1] == f"bytes={progress[0]}-"
+    assert find_installed(locations, MINILM.name) is not None
