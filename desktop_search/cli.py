@@ -110,10 +110,11 @@ class TerminalProgress:
         self._last = 0.0
 
     def __call__(self, progress: object) -> None:
-        from desktop_search.core.indexer import IndexProgress
+        from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 
         if not self.enabled or not isinstance(progress, IndexProgress):
             return
+        unit = "passages" if progress.phase == REEMBEDDING else "files"
         now = time.monotonic()
         if now - self._last < 0.1 and progress.files_done < progress.files_total:
             return
@@ -123,7 +124,7 @@ class TerminalProgress:
         eta = f" ETA {progress.eta_s:.0f}s" if progress.eta_s is not None else ""
         line = (
             f"\r{progress.phase:<10} [{'#' * filled}{'.' * (30 - filled)}] "
-            f"{progress.files_done}/{progress.files_total} files, {progress.chunks_per_s:.0f} chunks/s{eta}"
+            f"{progress.files_done}/{progress.files_total} {unit}, {progress.chunks_per_s:.0f} chunks/s{eta}"
         )
         sys.stderr.write(line.ljust(90))
         sys.stderr.flush()

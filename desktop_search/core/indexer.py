@@ -33,6 +33,7 @@ BATCH_FILES = 32
 BATCH_CHUNKS = 256
 SAVE_EVERY_S = 120.0
 INDEX_MODEL_KEY = "index_model"
+REEMBEDDING = "re-embedding"  # the progress phase of reading stored text with a new model
 CRAWL_PRIORITY = 1000.0  # a full scan's work runs after live changes ...
 DEFERRED_PRIORITY = 1e12  # ... and vanished paths after everything, so moves can reuse vectors
 
@@ -50,7 +51,8 @@ def crawl_priority(seen: SeenFile, now: float) -> float:
 
 @dataclass(frozen=True)
 class IndexProgress:
-    """A snapshot for progress bars: phase, files done/total, embedding speed, ETA."""
+    """A snapshot for progress bars: phase, files done/total, embedding speed, ETA. In the
+    ``REEMBEDDING`` phase (a new model reads the stored text) done/total count passages."""
 
     phase: str
     files_done: int
@@ -378,21 +380,26 @@ class Indexer:
             _, unchanged = self.reconcile_root(root_id, root, should_cancel)
             report.files_unchanged += unchanged
         self.process_pending(report, tell, should_cancel)
-        self.finish(report, should_cancel)
+        self.finish(report, should_cancel, progress=tell)
         report.cancelled = should_cancel()
         report.files_seen = report.files_indexed + report.files_unchanged + report.files_moved
         report.seconds = time.monotonic() - started
         return report
 
     def finish(
-        self, report: IndexReport, should_cancel: Callable[[], bool] = lambda: False, save: bool = True
+        self,
+        report: IndexReport,
+        should_cancel: Callable[[], bool] = lambda: False,
+        save: bool = True,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         """After the queue is drained: re-embed for a new model, compact, save, checkpoint.
 
         ``save=False`` (the live indexer between changes) saves only when one is due.
+        ``progress(REEMBEDDING, chunks done, chunks in all)`` while re-embedding.
         """
         if not should_cancel():
-            self._backfill(report, should_cancel)
+            self._backfill(report, should_cancel, progress)
             self._finish_model_switch()
         if self.ann.needs_compaction():
             log.info("Compacting the vector index (%.0f %% deleted)", self.ann.dead_fraction * 100)
@@ -404,12 +411,21 @@ class Indexer:
             self.store.release_memory()
             self.embedder.release_memory()
 
-    def _backfill(self, report: IndexReport, should_cancel: Callable[[], bool]) -> None:
+    def _backfill(
+        self,
+        report: IndexReport,
+        should_cancel: Callable[[], bool],
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
         """Embed chunks that have no vector for the current model (after a model change)."""
         model_id = self.embedder.model_id
-        if self.store.vector_count(model_id) >= self.store.chunk_count():
+        total = self.store.chunk_count()
+        done = self.store.vector_count(model_id)
+        if done >= total:
             return  # the usual case: nothing to re-embed
         while not should_cancel():
+            if progress:
+                progress(REEMBEDDING, done, total)
             rows = self.store.chunks_missing_vectors(model_id, BATCH_CHUNKS)
             if not rows:
                 return
@@ -418,6 +434,11 @@ class Indexer:
             self.store.add_vectors(items, model_id)
             self.ann.add([i for i, _ in items], np.vstack([v for _, v in items]))
             self.ann.sync_generation(self.store.vectors_generation())
+            done += len(items)
+
+    def model_switch_pending(self) -> bool:
+        """True while the index's vectors are not (all) from the model new ones are made with."""
+        return self.store.get_meta(INDEX_MODEL_KEY) != self.embedder.model_id
 
     def _finish_model_switch(self) -> None:
         """Once every chunk has a vector for the current model, make it the index's model."""

@@ -195,6 +195,8 @@ class LiveIndexer:
             self.watcher.watch(root_id, root)
         self._publish()
         self._reconcile(indexer, roots)
+        # A new model (or precision) re-embeds what is stored even when no file changed.
+        switch_due = indexer.model_switch_pending()
         last_full = last_poll = time.monotonic()
         wall_anchor, mono_anchor = time.time(), time.monotonic()
         while not self._stop.is_set():
@@ -229,8 +231,9 @@ class LiveIndexer:
                 last_poll = time.monotonic()
             self._run_requests(indexer)
             self._take_events(indexer)
-            if self.engine.store.pending_count():
+            if self.engine.store.pending_count() or switch_due:
                 self._work(indexer)
+                switch_due = indexer.model_switch_pending()  # still, when a pause cut it short
                 continue
             self._idle.set()
             timeout = self.events.seconds_to_next()
@@ -309,7 +312,7 @@ class LiveIndexer:
         try:
             indexer.process_pending(self.report, tell, self._should_yield)
             if not self._should_yield():
-                indexer.finish(self.report, self._should_yield, save=False)
+                indexer.finish(self.report, self._should_yield, save=False, progress=tell)
         finally:
             self._busy = False
         self._announce()

@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
 
 from desktop_search.core.engine import Engine
-from desktop_search.core.indexer import IndexProgress
+from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 from desktop_search.core.live import LiveIndexer, LiveState
 from desktop_search.core.priority import lower_thread_priority
 from desktop_search.core.query import SearchFilters
@@ -418,12 +418,17 @@ def describe_state(state: LiveState) -> str:
 
 
 def eta_text(progress: IndexProgress) -> str:
-    """'Indexing 1,234 of 5,000 files · 12 files/s · about 5 min left'."""
+    """'Indexing 1,234 of 5,000 files · 12 files/s · about 5 min left' (or, after a model
+    change, 'Reading your files with the new model: 1,234 of 5,000 passages · …')."""
     done, total = progress.files_done, max(progress.files_total, progress.files_done)
-    parts = [f"Indexing {done:,} of {total:,} files"]
-    rate = progress.files_per_s
+    if progress.phase == REEMBEDDING:
+        parts = [f"Reading your files with the new model: {done:,} of {total:,} passages"]
+        rate, unit = progress.chunks_per_s, "passages/s"
+    else:
+        parts = [f"Indexing {done:,} of {total:,} files"]
+        rate, unit = progress.files_per_s, "files/s"
     if rate > 0 and progress.elapsed_s > 2:
-        parts.append(f"{rate:,.1f} files/s" if rate < 10 else f"{rate:,.0f} files/s")
+        parts.append(f"{rate:,.1f} {unit}" if rate < 10 else f"{rate:,.0f} {unit}")
         left = (total - done) / rate
         if left >= 1:
             if left < 60:

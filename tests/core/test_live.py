@@ -11,11 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from desktop_search.config import Settings, save_settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.extract import is_supported
+from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 from desktop_search.core.live import LiveIndexer
+from desktop_search.core.model.registry import MINILM
 from desktop_search.core.scan import ScanRules, os_paths, scan_root, stat_file, stored_path
 from desktop_search.core.store import STATUS_INDEXED
+from desktop_search.paths import AppPaths
 
 QUIET_S = 0.2
 
@@ -296,3 +300,30 @@ def test_stored_paths_round_trip_and_private_use_names_still_open(tmp_path: Path
     seen = stat_file(private)
     assert seen is not None and seen.open_path == private
     assert stored_path("plain/ascii.txt") == "plain/ascii.txt" and stored_path("été.txt") == "été.txt"
+
+
+def test_a_new_model_reembeds_the_stored_text_with_no_file_changing(
+    engine_factory, app_paths: AppPaths, sample_folder: Path
+) -> None:
+    save_settings(app_paths.settings_file, Settings(model=MINILM.name, threads=2, precision="int8"))
+    first = engine_factory()
+    first.index(first.add_roots([sample_folder]))
+    old_model = first.status()["model"]["id"]
+    first.close()
+    # The settings change (as Settings or a finished model download do); no file changes.
+    save_settings(app_paths.settings_file, Settings(model=MINILM.name, threads=2, precision="fp32"))
+    engine = engine_factory()
+    assert engine.status()["model"]["reembed_needed"]
+    seen: list[IndexProgress] = []
+    live = LiveIndexer(engine, quiet_s=QUIET_S, progress=seen.append)
+    live.start()
+    try:
+        assert wait_until(lambda: not engine.status()["model"]["reembed_needed"], timeout=60)
+    finally:
+        assert live.stop(timeout=10)
+    status = engine.status()
+    assert status["model"]["id"] != old_model and list(status["index"]["vectors"]) == [status["model"]["id"]]
+    reembedding = [p for p in seen if p.phase == REEMBEDDING]
+    chunks = engine.store.chunk_count()
+    assert reembedding and reembedding[0].files_done == 0 and reembedding[0].files_total == chunks
+    assert _top(engine, "bananas") == "banana-bread.md"

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from desktop_search.ui.worker import IndexWorker, freeze_startup_objects
+from desktop_search.core.indexer import REEMBEDDING, IndexProgress
+from desktop_search.ui.worker import IndexWorker, eta_text, freeze_startup_objects
 
 
 class Node:
@@ -67,3 +68,13 @@ def test_the_indexing_thread_runs_behind_the_window(qtbot, engine_factory) -> No
         assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours  # the window's: unchanged
     finally:
         assert worker.stop_and_wait(10_000)
+
+
+def test_the_progress_line_counts_files_or_after_a_model_change_passages() -> None:
+    crawl = IndexProgress("embedding", 1_234, 5_000, 2_000, 100.0)
+    assert eta_text(crawl) == "Indexing 1,234 of 5,000 files · 12 files/s · about 5 min left"
+    reembedding = IndexProgress(REEMBEDDING, 1_000, 31_000, 1_000, 10.0)
+    assert eta_text(reembedding) == (
+        "Reading your files with the new model: 1,000 of 31,000 passages · 100 passages/s · about 5 min left"
+    )
+    assert eta_text(IndexProgress("embedding", 0, 10, 0, 0.5)) == "Indexing 0 of 10 files"  # no speed yet
