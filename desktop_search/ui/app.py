@@ -22,11 +22,11 @@ from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import IndexProgress
 from desktop_search.core.live import LiveState
 from desktop_search.core.model.provision import find_installed
-from desktop_search.core.model.registry import OFFLINE_FALLBACK
 from desktop_search.paths import AppPaths
 from desktop_search.ui import desktop
 from desktop_search.ui.first_run import FirstRunDialog, suggested_folders
 from desktop_search.ui.icons import app_icon
+from desktop_search.ui.model_download import ModelDownload, ModelPanel
 from desktop_search.ui.settings_dialog import SettingsDialog
 from desktop_search.ui.single_instance import SingleInstance, send_to_running, server_name
 from desktop_search.ui.status import ProblemsDialog
@@ -44,17 +44,6 @@ from desktop_search.ui.worker import (
 log = logging.getLogger(__name__)
 
 QUIT_TIMEOUT_MS = 1500  # the indexer checkpoints within this; the process exits within 2 s
-
-
-def model_status_text(engine: Engine) -> str:
-    """Which model will read the files, in words (no model is loaded to find out)."""
-    wanted = engine.settings.model
-    if find_installed(model_locations(engine.paths), wanted) is not None:
-        return f"Model: {wanted} (installed)."
-    return (
-        f"Model: the offline model {OFFLINE_FALLBACK} is in use; {wanted} is not installed "
-        "(download it later with `desktop-search model fetch` — the only time the app goes online)."
-    )
 
 
 class _Window(SearchWindow):
@@ -87,6 +76,7 @@ class AppController(QObject):
         self.problems_dialog: ProblemsDialog | None = None
         self.last_state: LiveState | None = None
         self.quitting = False
+        self.started = False
         has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: Tray | None = Tray(self) if has_tray else None
         app.setQuitOnLastWindowClosed(self.tray is None)
@@ -101,6 +91,8 @@ class AppController(QObject):
         app.aboutToQuit.connect(self.shutdown)
         self.problem_timer = QTimer(self, interval=5000)
         self.problem_timer.timeout.connect(self.refresh_problem_count)
+        self.download = ModelDownload(model_locations(engine.paths), self)
+        self.download.finished.connect(self.model_installed)
 
     def _make_worker(self) -> IndexWorker:
         worker = IndexWorker(self.engine, self)
@@ -109,6 +101,7 @@ class AppController(QObject):
         return worker
 
     def start(self, show_window: bool = True) -> None:
+        self.started = True
         if self.tray is not None:
             self.tray.show()
         self.worker.start()
@@ -211,7 +204,8 @@ class AppController(QObject):
     # -- settings and first run ------------------------------------------------------------
     def first_run(self) -> bool:
         """Ask for folders when there are none; True when the user chose some."""
-        dialog = FirstRunDialog(self.engine.scan_rules(), model_status_text(self.engine), suggested_folders())
+        panel = ModelPanel(self.download, self.engine.settings.model, self.model_is_installed)
+        dialog = FirstRunDialog(self.engine.scan_rules(), panel, suggested_folders())
         dialog.setWindowIcon(app_icon())
         if dialog.exec() != FirstRunDialog.DialogCode.Accepted or not dialog.folders():
             return False
@@ -234,7 +228,13 @@ class AppController(QObject):
 
     def _show_settings(self, in_use: str) -> None:
         dialog = SettingsDialog(
-            self.engine.settings, self.roots, in_use, desktop.start_at_login_enabled(), self.window
+            self.engine.settings,
+            self.roots,
+            in_use,
+            desktop.start_at_login_enabled(),
+            self.window,
+            download=self.download,
+            is_installed=self.model_is_installed,
         )
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
@@ -253,6 +253,21 @@ class AppController(QObject):
         new = dialog.settings()
         if new != self.engine.settings:
             self.apply_settings(new)
+
+    def model_is_installed(self, name: str) -> bool:
+        return find_installed(model_locations(self.engine.paths), name) is not None
+
+    @Slot(str)
+    def model_installed(self, name: str) -> None:
+        """A download finished: if it is the model the settings ask for, the indexer starts
+        reading the files with it (the current index serves until that is done)."""
+        if name != self.engine.settings.model:
+            return
+        log.info("Switching to the downloaded model %s", name)
+        if self.started:
+            self.apply_settings(self.engine.settings)
+        else:  # still in the first-run dialog: the indexer starts with it after that
+            self.engine.apply_settings(self.engine.settings)
 
     def apply_settings(self, settings: Settings) -> None:
         """Save, then restart the indexer with them (the old index serves meanwhile)."""
@@ -275,6 +290,7 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """On aboutToQuit: stop searches and the indexer (it checkpoints), within 2 s."""
         self.problem_timer.stop()
+        self.download.cancel()  # what it fetched so far is resumed next time
         self.window.hide()
         if self.tray is not None:
             self.tray.hide()

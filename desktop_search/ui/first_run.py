@@ -52,7 +52,11 @@ class FirstRunDialog(QDialog):
     """Returns the chosen folders through ``folders()`` when accepted."""
 
     def __init__(
-        self, rules: ScanRules, model_status: str, suggestions: list[Path], parent: QWidget | None = None
+        self,
+        rules: ScanRules,
+        model_status: str | QWidget,
+        suggestions: list[Path],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to Desktop Search")
@@ -66,8 +70,14 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         self.folder_list = FolderList(suggestions)
         self.estimate = QLabel()
-        self.model_status = QLabel(model_status)
-        self.model_status.setWordWrap(True)
+        # The model's state: a sentence, or the app's panel that can also download it.
+        self.model_status: QWidget
+        if isinstance(model_status, str):
+            label = QLabel(model_status)
+            label.setWordWrap(True)
+            self.model_status = label
+        else:
+            self.model_status = model_status
         self.buttons = QDialogButtonBox()
         self.start_button = self.buttons.addButton("Start indexing", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)

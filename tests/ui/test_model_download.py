@@ -1,0 +1,114 @@
+"""Downloading a model from Settings and the first-run dialog: progress, stop and resume, a
+clear failure — against a loopback "Hub" serving the real offline model's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop_search.config import Settings
+from desktop_search.core.model.manifest import read_manifest
+from desktop_search.core.model.provision import ModelLocations, ResolvedModel, find_installed
+from desktop_search.core.model.registry import BGE_SMALL, MINILM, OFFLINE_FALLBACK
+from desktop_search.core.scan import ScanRules
+from desktop_search.ui.first_run import FirstRunDialog
+from desktop_search.ui.model_download import ModelDownload, ModelPanel
+from desktop_search.ui.settings_dialog import SettingsDialog
+from tests.hub_mirror import HubMirror
+
+
+def _settings_with_download(qtbot, tmp_path: Path) -> tuple[SettingsDialog, ModelDownload, ModelLocations]:
+    locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
+    download = ModelDownload(locations)
+    dialog = SettingsDialog(
+        Settings(model=BGE_SMALL.name),
+        [],
+        f"{OFFLINE_FALLBACK} (int8) on CPU",
+        False,
+        download=download,
+        is_installed=lambda name: find_installed(locations, name) is not None,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog, download, locations
+
+
+def test_settings_downloads_the_missing_model_with_progress(
+    qtbot, hub_mirror: HubMirror, tmp_path: Path
+) -> None:
+    dialog, download, locations = _settings_with_download(qtbot, tmp_path)
+    panel = dialog.model_panel
+    assert panel is not None
+    assert panel.status.text().startswith(f"{BGE_SMALL.name} is not installed; the offline model")
+    assert "127.0.0.1" in panel.status.text()  # where it would come from: the user's HF_ENDPOINT
+    assert panel.download_button.isVisibleTo(panel) and panel.download_button.text() == "Download (133 MB)"
+    assert not panel.bar.isVisibleTo(panel)
+
+    seen: list[tuple[int, int]] = []
+    download.progress.connect(lambda _name, done, total: seen.append((done, total)))
+    with qtbot.waitSignal(download.finished, timeout=120_000) as finished:
+        panel.download_button.click()
+        assert panel.bar.isVisibleTo(panel) and panel.stop_button.isVisibleTo(panel)
+        assert not panel.download_button.isVisibleTo(panel)
+    assert finished.args == [BGE_SMALL.name]
+    size = (hub_mirror.folder / "model.onnx").stat().st_size
+    assert seen[-1] == (size, size) and len(seen) > 10
+    installed = find_installed(locations, BGE_SMALL.name)
+    assert installed is not None
+    assert installed.manifest.sha256 == read_manifest(hub_mirror.folder).sha256  # the served bytes
+    assert panel.status.text() == f"{BGE_SMALL.name} is installed."
+    assert not panel.bar.isVisibleTo(panel) and not panel.download_button.isVisibleTo(panel)
+    # The other model in the list has its own state.
+    dialog.model.setCurrentIndex(dialog.model.findData(MINILM.name))
+    assert panel.status.text().startswith(f"{MINILM.name} is not installed.")
+    assert panel.download_button.text() == "Download (90 MB)"
+
+
+def test_a_stopped_download_resumes_where_it_stopped(
+    qtbot, offline_model: ResolvedModel, monkeypatch, tmp_path: Path
+) -> None:
+    with HubMirror(offline_model.folder, seconds_per_block=0.02) as mirror:
+        monkeypatch.setenv("HF_ENDPOINT", mirror.url)
+        dialog, download, locations = _settings_with_download(qtbot, tmp_path)
+        panel = dialog.model_panel
+        assert panel is not None
+        panel.download_button.click()
+        qtbot.waitUntil(lambda: download.last_progress[0] > 0, timeout=30_000)
+        with qtbot.waitSignal(download.cancelled, timeout=30_000):
+            panel.stop_button.click()
+        assert panel.status.text() == f"Download of {BGE_SMALL.name} stopped; it continues where it left off."
+        assert panel.download_button.isVisibleTo(panel) and panel.download_button.text() == "Resume download"
+        assert find_installed(locations, BGE_SMALL.name) is None
+        part = locations.user_dir / f".{BGE_SMALL.name}.download" / "model.onnx.part"
+        kept = part.stat().st_size
+        assert kept > 0
+
+        mirror.seconds_per_block = 0
+        with qtbot.waitSignal(download.finished, timeout=120_000):
+            panel.download_button.click()
+    model_requests = [r for path, r in mirror.requests if path.endswith("model.onnx")]
+    assert model_requests[-1] == f"bytes={kept}-"
+    assert find_installed(locations, BGE_SMALL.name) is not None
+
+
+def test_a_failed_download_says_why_and_offers_to_try_again(qtbot, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    dialog, download, _locations = _settings_with_download(qtbot, tmp_path)
+    panel = dialog.model_panel
+    assert panel is not None
+    with qtbot.waitSignal(download.failed, timeout=60_000):
+        panel.download_button.click()
+    assert panel.status.text().startswith("The download stopped: Cannot reach 127.0.0.1:9")
+    assert panel.status.text().endswith("are you offline?")
+    assert panel.download_button.isVisibleTo(panel) and panel.download_button.text() == "Try again"
+    assert not panel.bar.isVisibleTo(panel)
+
+
+def test_first_run_shows_the_model_panel(qtbot, tmp_path: Path) -> None:
+    locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
+    panel = ModelPanel(ModelDownload(locations), BGE_SMALL.name, lambda _name: False)
+    dialog = FirstRunDialog(ScanRules(), panel, [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.model_status is panel and panel.isVisible()
+    assert panel.download_button.isVisibleTo(panel)
+    dialog.reject()
