@@ -1,12 +1,16 @@
 """Run the app under Xvfb on a folder of real documents and save screenshots of what a user
-sees: first run, indexing progress, results with highlights, the preview, settings.
+sees: first run, indexing progress, results with highlights, the preview, settings, and a
+model download in progress.
 
     python .ci/screenshots.py [OUT_DIR]        (default: screenshots/)
 
 Needs Xvfb, xdotool and ImageMagick's ``import`` (see README). Keys are typed with xdotool
 into the real window (Qt's xcb platform), as a user would type them. A throwaway HOME holds
 Documents and Desktop (the folders first run suggests) and the data dir; the offline model
-comes from the test cache when it is there (else the app prepares it, a minute or so).
+comes from the test cache when it is there (else the app prepares it, a minute or so). The
+settings keep the default model (bge-small), which is not installed, as on a fresh machine;
+its download comes from a loopback "Hub" (``tests/hub_mirror.py``, the offline model's files,
+served slowly so the progress can be seen).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.fixtures import documents  # noqa: E402
+from tests.hub_mirror import HubMirror  # noqa: E402
 
 DISPLAY = ":97"
 
@@ -121,9 +126,12 @@ def main() -> int:
         (data / "models").mkdir(parents=True)
         shutil.copytree(cached, data / "models" / cached.name)
     data.mkdir(parents=True, exist_ok=True)
-    (data / "settings.json").write_text('{"model": "all-MiniLM-L6-v2", "threads": 2}')
+    (data / "settings.json").write_text('{"threads": 2}')  # the default model: not installed
+    mirror = HubMirror(cached, seconds_per_block=0.25).__enter__() if cached.is_dir() else None
     env = {**os.environ, "DISPLAY": DISPLAY, "HOME": str(home), "QT_QPA_PLATFORM": "xcb",
            "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share")}  # fmt: skip
+    if mirror is not None:
+        env["HF_ENDPOINT"] = mirror.url
     xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
     time.sleep(1.5)
     app_log = open(work / "app.log", "w")  # noqa: SIM115 (open while the app runs)
@@ -160,7 +168,16 @@ def main() -> int:
         time.sleep(1)
         shoot(out, "6-settings", settings)
         run("xdotool", "windowfocus", "--sync", settings)
-        run("xdotool", "key", "Escape")
+        run("xdotool", "key", "ctrl+Tab", "ctrl+Tab")  # the Model tab
+        time.sleep(0.5)
+        shoot(out, "7-settings-model", settings)
+        if mirror is not None:
+            run("xdotool", "key", "Tab", "Tab", "space")  # the model list, then Download
+            time.sleep(4)
+            shoot(out, "8-model-download", settings)
+            run("xdotool", "key", "Escape")  # the dialog closes; the download goes on
+        else:
+            run("xdotool", "key", "Escape")
         subprocess.run(
             [sys.executable, "-m", "desktop_search", "--data-dir", str(data), "--quit"], env=env, timeout=60
         )
@@ -170,6 +187,8 @@ def main() -> int:
             app.kill()
         xvfb.terminate()
         app_log.close()
+        if mirror is not None:
+            mirror.__exit__(None, None, None)
     log = (work / "app.log").read_text()
     if "Traceback" in log:
         print(log[-4000:])

@@ -222,9 +222,7 @@ class AppController(QObject):
         text = f"{model['name']} ({model['variant']}) on {provider['active']}, {provider['threads']} threads"
         if provider["fallback_reason"]:
             text += f" — {provider['fallback_reason']}"
-        if model["fallback_reason"]:
-            text += f" — {model['fallback_reason']}"
-        return text
+        return text  # a model that is not installed: the Model tab's download panel says so
 
     def _show_settings(self, in_use: str) -> None:
         dialog = SettingsDialog(

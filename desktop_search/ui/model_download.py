@@ -12,7 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_search.core.errors import DownloadCancelledError, UserError
 from desktop_search.core.model.provision import ModelLocations, fetch_model
@@ -120,6 +128,7 @@ class ModelPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.download_button = QPushButton()
+        self.download_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.download_button.clicked.connect(self._start)
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(download.cancel)
@@ -128,6 +137,7 @@ class ModelPanel(QWidget):
         row.addWidget(self.bar, 1)
         row.addWidget(self.download_button)
         row.addWidget(self.stop_button)
+        row.addStretch()  # the button keeps its own width while no bar is shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
