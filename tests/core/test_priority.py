@@ -71,7 +71,7 @@ def test_the_model_worker_threads_run_behind_the_window(offline_model: ResolvedM
     before = thread_ids()
     embedder = Embedder(Path(offline_model.folder), offline_model.manifest, provider="cpu", threads=2)
     query = embedder.embed_query("wing lift at high angles of attack")
-    assert thread_ids() == before  # the query session started no thread
+    assert not thread_ids() - before  # the query session started no thread (others may end)
     passages = embedder.embed_passages(["The lift drops when the flow separates from the wing."])
     started = thread_ids() - before
     assert started, "onnxruntime started no worker thread for 2 intra-op threads"
