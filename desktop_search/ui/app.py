@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QSystemTra
 from desktop_search.config import Settings, save_settings
 from desktop_search.core.engine import Engine, model_locations
 from desktop_search.core.errors import UserError
-from desktop_search.core.indexer import IndexProgress
+from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 from desktop_search.core.live import LiveState
 from desktop_search.core.model.provision import find_installed
 from desktop_search.paths import AppPaths
@@ -151,7 +151,7 @@ class AppController(QObject):
         self.window.index_status.show_progress(progress)
         indexing = progress.files_done < progress.files_total and progress.phase != "finish"
         line = eta_text(progress) if indexing else ""
-        self.window.set_indexing_line(line)
+        self.window.set_indexing_line(line, reembedding=progress.phase == REEMBEDDING)
         if self.tray is not None and line:
             self.tray.show_progress_line(line)
 

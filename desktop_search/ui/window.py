@@ -85,7 +85,7 @@ class SearchWindow(QWidget):
         super().__init__()
         self.runner = runner
         self.roots = list(roots)
-        self.indexing_line = ""
+        self.indexing_line, self.reembedding = "", False
         self.current_terms: frozenset[str] = frozenset()
         self.setWindowTitle("Desktop Search")
         self.setWindowIcon(app_icon())
@@ -314,13 +314,19 @@ class SearchWindow(QWidget):
         if not self.roots:
             self.show_empty("No folders yet — add one to start searching your files.", button=True)
         elif self.indexing_line:
-            hint = "You can search already; results grow as files are read."
+            hint = (
+                "You can search already; the current index answers until then."
+                if self.reembedding
+                else "You can search already; results grow as files are read."
+            )
             self.show_empty(f"{self.indexing_line}…\n{hint}", button=False)
         elif not self.field.text().strip():
             self.show_empty("Type to search your files by what they say.", button=False)
 
-    def set_indexing_line(self, line: str) -> None:
-        self.indexing_line = line
+    def set_indexing_line(self, line: str, reembedding: bool = False) -> None:
+        """What indexing is doing, shown while the field is empty ("" when it is done);
+        ``reembedding``: a new model reads files that are already searchable."""
+        self.indexing_line, self.reembedding = line, reembedding
         if not self.field.text().strip():
             self.update_empty_state()
 
