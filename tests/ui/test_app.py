@@ -18,6 +18,7 @@ from desktop_search.core.indexer import INDEX_MODEL_KEY
 from desktop_search.core.model.registry import BGE_SMALL, OFFLINE_FALLBACK
 from desktop_search.ui.app import AppController
 from desktop_search.ui.single_instance import SingleInstance, send_to_running
+from tests.hub_mirror import HubMirror
 
 
 @pytest.fixture
@@ -179,3 +180,18 @@ def test_a_downloaded_model_becomes_the_one_the_files_are_read_with(
     with qtbot.waitSignal(app.runner.answered, timeout=10_000):
         app.window.field.setText("banana bread recipe")
     qtbot.waitUntil(lambda: app.window.model.rowCount() > 0, timeout=5_000)
+
+
+def test_quitting_stops_a_download_and_keeps_what_it_fetched(
+    qtbot, controller, offline_model, monkeypatch
+) -> None:
+    app = controller()
+    app.start()
+    with HubMirror(offline_model.folder, seconds_per_block=0.05) as mirror:
+        monkeypatch.setenv("HF_ENDPOINT", mirror.url)
+        assert app.download.start(BGE_SMALL.name)
+        qtbot.waitUntil(lambda: app.download.last_progress[0] > 0, timeout=30_000)
+        app.shutdown()
+        assert app.download.wait(2.0)
+    part = app.engine.paths.models_dir / f".{BGE_SMALL.name}.download" / "model.onnx.part"
+    assert part.stat().st_size > 0 and not app.model_is_installed(BGE_SMALL.name)

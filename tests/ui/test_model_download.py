@@ -16,9 +16,11 @@ from desktop_search.ui.settings_dialog import SettingsDialog
 from tests.hub_mirror import HubMirror
 
 
-def _settings_with_download(qtbot, tmp_path: Path) -> tuple[SettingsDialog, ModelDownload, ModelLocations]:
+def _settings_with_download(
+    qtbot, tmp_path: Path, download: ModelDownload | None = None
+) -> tuple[SettingsDialog, ModelDownload, ModelLocations]:
     locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
-    download = ModelDownload(locations)
+    download = download or ModelDownload(locations)
     dialog = SettingsDialog(
         Settings(model=BGE_SMALL.name),
         [],
@@ -73,6 +75,11 @@ def test_a_stopped_download_resumes_where_it_stopped(
         assert panel is not None
         panel.download_button.click()
         qtbot.waitUntil(lambda: download.last_progress[0] > 0, timeout=30_000)
+        # Settings opened again meanwhile shows the download going on.
+        again, _same, _ = _settings_with_download(qtbot, tmp_path, download)
+        assert again.model_panel is not None and again.model_panel.bar.isVisibleTo(again.model_panel)
+        assert again.model_panel.status.text() == f"Downloading {BGE_SMALL.name}…"
+        again.reject()
         with qtbot.waitSignal(download.cancelled, timeout=30_000):
             panel.stop_button.click()
         assert panel.status.text() == f"Download of {BGE_SMALL.name} stopped; it continues where it left off."
