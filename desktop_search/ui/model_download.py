@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_search.core.errors import DownloadCancelledError, UserError
 from desktop_search.core.model.provision import ModelLocations, fetch_model
-from desktop_search.core.model.registry import OFFLINE_FALLBACK, get_spec
+from desktop_search.core.model.registry import OFFLINE_FALLBACK, get_spec, hub_url
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,6 @@ class ModelDownload(QObject):
 
 
 def _source_host() -> str:
-    from desktop_search.core.model.download import hub_url  # urllib/ssl only when shown
-
     return urllib.parse.urlsplit(hub_url()).netloc or hub_url()
 
 

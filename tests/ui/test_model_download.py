@@ -3,6 +3,9 @@ clear failure — against a loopback "Hub" serving the real offline model's file
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from desktop_search.config import Settings
@@ -119,3 +122,25 @@ def test_first_run_shows_the_model_panel(qtbot, tmp_path: Path) -> None:
     assert dialog.model_status is panel and panel.isVisible()
     assert panel.download_button.isVisibleTo(panel)
     dialog.reject()
+
+
+def test_showing_the_panel_loads_no_network_code() -> None:
+    """urllib.request pulls in http.client and ssl (~6 MB the app would keep): only a
+    download the user starts imports them."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from pathlib import Path\n"
+        "from desktop_search.core.model.provision import ModelLocations\n"
+        "from desktop_search.ui.model_download import ModelDownload, ModelPanel\n"
+        "app = QApplication([])\n"
+        "panel = ModelPanel(ModelDownload(ModelLocations(Path('/nonexistent'), Path('/nonexistent'))),"
+        " 'bge-small-en-v1.5', lambda _n: False)\n"
+        "assert 'huggingface.co' in panel.status.text(), panel.status.text()\n"
+        "print(sorted(m for m in ('urllib.request', 'http.client', 'ssl') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("HF_ENDPOINT", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -26,18 +26,12 @@ from desktop_search.core.model.manifest import (
     read_manifest,
     write_manifest,
 )
-from desktop_search.core.model.registry import ModelSpec
+from desktop_search.core.model.registry import ModelSpec, hub_url
 
 log = logging.getLogger(__name__)
 
-HUB_URL = "https://huggingface.co"
 ByteProgress = Callable[[int, int], None]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def hub_url() -> str:
-    """The Hub's address: the user's ``HF_ENDPOINT`` mirror if set, else huggingface.co."""
-    return os.environ.get("HF_ENDPOINT", "").strip().rstrip("/") or HUB_URL
 
 
 def _never() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from desktop_search.core.model.manifest import Pooling
@@ -62,9 +63,15 @@ MINILM = ModelSpec(
     int8_ndcg=(("cranfield", 0.4062, 0.4036), ("med", 0.8067, 0.8025)),
 )
 
+HUB_URL = "https://huggingface.co"
 DEFAULT_MODEL = BGE_SMALL.name
 OFFLINE_FALLBACK = MINILM.name
 KNOWN_MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (BGE_SMALL, MINILM)}
+
+
+def hub_url() -> str:
+    """The Hub's address: the user's ``HF_ENDPOINT`` mirror if set, else huggingface.co."""
+    return os.environ.get("HF_ENDPOINT", "").strip().rstrip("/") or HUB_URL
 
 
 def get_spec(name: str) -> ModelSpec | None:
