@@ -122,7 +122,6 @@ class ModelPanel(QWidget):
         self.is_installed = is_installed
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setObjectName("modelStatus")
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.download_button = QPushButton()
