@@ -19,7 +19,7 @@ from desktop_search.core.model.provision import ModelLocations, fetch_model, fin
 from desktop_search.core.model.registry import MINILM
 from tests.hub_mirror import HubMirror
 
-PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
+PAYLOAD = bytes(range(256)) * 4096 * 3  # 3 MiB: three of the downloader's 1 MiB blocks
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -84,26 +84,17 @@ def test_unreachable_host_is_a_clear_error(tmp_path: Path) -> None:
         download_file("http://127.0.0.1:9/model.onnx", tmp_path / "model.onnx")
 
 
-def test_a_cancelled_download_keeps_its_part_and_the_retry_resumes(tmp_path: Path) -> None:
-    payload = bytes(range(256)) * 4096 * 3  # 3 MiB: three blocks
-    _Handler.payload, _Handler.etag, _Handler.ranges = payload, hashlib.sha256(payload).hexdigest(), []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/model.onnx"
+def test_a_cancelled_download_keeps_its_part_and_the_retry_resumes(server: str, tmp_path: Path) -> None:
     seen: list[int] = []
-    try:
-        with pytest.raises(DownloadCancelledError):
-            download_file(
-                url, tmp_path / "model.onnx", lambda done, _total: seen.append(done), lambda: bool(seen)
-            )
-        kept = (tmp_path / "model.onnx.part").stat().st_size
-        assert 0 < kept < len(payload) and not (tmp_path / "model.onnx").exists()
-        download_file(url, tmp_path / "model.onnx")
-    finally:
-        httpd.shutdown()
-        _Handler.payload = PAYLOAD
+    with pytest.raises(DownloadCancelledError):
+        download_file(
+            server, tmp_path / "model.onnx", lambda done, _total: seen.append(done), lambda: bool(seen)
+        )
+    kept = (tmp_path / "model.onnx.part").stat().st_size
+    assert 0 < kept < len(PAYLOAD) and not (tmp_path / "model.onnx").exists()
+    download_file(server, tmp_path / "model.onnx")
     assert _Handler.ranges[-1] == f"bytes={kept}-"
-    assert (tmp_path / "model.onnx").read_bytes() == payload
+    assert (tmp_path / "model.onnx").read_bytes() == PAYLOAD
 
 
 def test_fetch_installs_a_working_model_from_the_users_mirror(hub_mirror: HubMirror, tmp_path: Path) -> None:
