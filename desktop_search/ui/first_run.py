@@ -54,7 +54,7 @@ class FirstRunDialog(QDialog):
     def __init__(
         self,
         rules: ScanRules,
-        model_status: str | QWidget,
+        model_status: QWidget,
         suggestions: list[Path],
         parent: QWidget | None = None,
     ) -> None:
@@ -70,14 +70,7 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         self.folder_list = FolderList(suggestions)
         self.estimate = QLabel()
-        # The model's state: a sentence, or the app's panel that can also download it.
-        self.model_status: QWidget
-        if isinstance(model_status, str):
-            label = QLabel(model_status)
-            label.setWordWrap(True)
-            self.model_status = label
-        else:
-            self.model_status = model_status
+        self.model_status = model_status  # the app's model panel: its state, and Download
         self.buttons = QDialogButtonBox()
         self.start_button = self.buttons.addButton("Start indexing", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)

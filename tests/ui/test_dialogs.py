@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from PySide6.QtWidgets import QLabel
+
 from desktop_search.config import Settings
 from desktop_search.core.scan import ScanRules
 from desktop_search.ui.first_run import FirstRunDialog, suggested_folders
@@ -17,7 +19,7 @@ def test_first_run_counts_readable_files_and_follows_the_folder_list(
     (sample_folder / "photo.raw").write_bytes(b"\0" * 10)  # not readable: not counted
     empty = tmp_path / "empty"
     empty.mkdir()
-    dialog = FirstRunDialog(ScanRules(), "Model: test", [sample_folder, sample_folder])
+    dialog = FirstRunDialog(ScanRules(), QLabel("Model: test"), [sample_folder, sample_folder])
     qtbot.addWidget(dialog)
     assert dialog.folders() == [sample_folder]  # suggested twice, listed once
     qtbot.waitUntil(lambda: dialog.estimate.text() == "about 4 files to read", timeout=10_000)
