@@ -77,7 +77,10 @@ class ModelDownload(QObject):
     def _run(self, name: str, stop: threading.Event) -> None:
         def progress(done: int, total: int) -> None:
             self.last_progress = (done, total)
-            self.progress.emit(name, done, total)
+            try:
+                self.progress.emit(name, done, total)
+            except RuntimeError:  # the app closed meanwhile (this object is gone): stop
+                stop.set()
 
         log.info("Downloading the model %s (asked for by the user)", name)
         outcome: tuple[Any, ...]
@@ -98,7 +101,10 @@ class ModelDownload(QObject):
         # Free before telling: whoever hears the outcome may start the next download at once.
         self._busy = False
         signal, *arguments = outcome
-        signal.emit(*arguments)
+        try:
+            signal.emit(*arguments)
+        except RuntimeError:  # the app closed meanwhile (this object is gone): no one to tell
+            log.debug("Download of %s ended after the app closed", name)
 
 
 def _source_host() -> str:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+import shiboken6
 
 from desktop_search.config import Settings
 from desktop_search.core.model.manifest import read_manifest
@@ -144,3 +147,21 @@ def test_showing_the_panel_loads_no_network_code() -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_download_outliving_its_app_ends_quietly(
+    qtbot, offline_model: ResolvedModel, monkeypatch, tmp_path: Path
+) -> None:
+    failures: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    with HubMirror(offline_model.folder, seconds_per_block=0.02) as mirror:
+        monkeypatch.setenv("HF_ENDPOINT", mirror.url)
+        download = ModelDownload(ModelLocations(tmp_path / "none", tmp_path / "models"))
+        assert download.start(BGE_SMALL.name)
+        qtbot.waitUntil(lambda: download.last_progress[0] > 0, timeout=30_000)
+        thread = download._thread
+        shiboken6.delete(download)  # the C++ side goes, as when the app is torn down
+        assert thread is not None
+        thread.join(30)
+        assert not thread.is_alive()
+    assert failures == []
