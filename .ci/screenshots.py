@@ -1,6 +1,6 @@
 """Run the app under Xvfb on a folder of real documents and save screenshots of what a user
-sees: first run, indexing progress, results with highlights, the preview, settings, and a
-model download in progress.
+sees: first run, indexing progress, results with highlights, the preview, settings, a model
+download in progress, and the downloaded model reading the files.
 
     python .ci/screenshots.py [OUT_DIR]        (default: screenshots/)
 
@@ -65,6 +65,24 @@ def wait_for_indexing(data: Path, timeout: float = 600) -> None:
             return
         time.sleep(1)
     raise SystemExit("indexing did not finish")
+
+
+def wait_for_reembedding(data: Path, timeout: float = 300) -> None:
+    """Until a second model's vectors are being written (a downloaded model reads the files)."""
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db = sqlite3.connect(f"file:{data / 'index.sqlite3'}?mode=ro", uri=True)
+        try:
+            (models,) = db.execute("SELECT COUNT(DISTINCT model_id) FROM vectors").fetchone()
+        finally:
+            db.close()
+        if models > 1:
+            time.sleep(2)
+            return
+        time.sleep(0.5)
+    raise SystemExit("the downloaded model did not start reading the files")
 
 
 def shoot(out: Path, name: str, window: str | None = None) -> None:
@@ -176,6 +194,11 @@ def main() -> int:
             time.sleep(4)
             shoot(out, "8-model-download", settings)
             run("xdotool", "key", "Escape")  # the dialog closes; the download goes on
+            mirror.seconds_per_block = 0  # the rest at once
+            run("xdotool", "windowfocus", "--sync", main_window)
+            run("xdotool", "key", "ctrl+a", "BackSpace")  # an empty field shows what indexing does
+            wait_for_reembedding(data)
+            shoot(out, "9-new-model-reading", main_window)
         else:
             run("xdotool", "key", "Escape")
         subprocess.run(
