@@ -49,40 +49,33 @@ def window_id(title: str, timeout: float = 120) -> str:
     raise SystemExit(f"no window named {title!r} appeared")
 
 
-def wait_for_indexing(data: Path, timeout: float = 600) -> None:
+def wait_for_index(data: Path, ready: str, what: str, timeout: float) -> None:
+    """Until the SQL ``ready`` (one row, one value) is true in the app's index, read-only."""
     import sqlite3
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         db = sqlite3.connect(f"file:{data / 'index.sqlite3'}?mode=ro", uri=True)
         try:
-            (pending,) = db.execute("SELECT COUNT(*) FROM pending").fetchone()
-            (files,) = db.execute("SELECT COUNT(*) FROM files").fetchone()
+            (done,) = db.execute(ready).fetchone()
         finally:
             db.close()
-        if files and not pending:
-            time.sleep(2)
-            return
-        time.sleep(1)
-    raise SystemExit("indexing did not finish")
-
-
-def wait_for_reembedding(data: Path, timeout: float = 300) -> None:
-    """Until a second model's vectors are being written (a downloaded model reads the files)."""
-    import sqlite3
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db = sqlite3.connect(f"file:{data / 'index.sqlite3'}?mode=ro", uri=True)
-        try:
-            (models,) = db.execute("SELECT COUNT(DISTINCT model_id) FROM vectors").fetchone()
-        finally:
-            db.close()
-        if models > 1:
+        if done:
             time.sleep(2)
             return
         time.sleep(0.5)
-    raise SystemExit("the downloaded model did not start reading the files")
+    raise SystemExit(f"{what} did not happen in {timeout:.0f} s")
+
+
+def wait_for_indexing(data: Path) -> None:
+    ready = "SELECT EXISTS(SELECT 1 FROM files) AND NOT EXISTS(SELECT 1 FROM pending)"
+    wait_for_index(data, ready, "indexing", 600)
+
+
+def wait_for_reembedding(data: Path) -> None:
+    """Until a second model's vectors are being written (a downloaded model reads the files)."""
+    ready = "SELECT COUNT(DISTINCT model_id) > 1 FROM vectors"
+    wait_for_index(data, ready, "the downloaded model reading the files", 300)
 
 
 def shoot(out: Path, name: str, window: str | None = None) -> None:
