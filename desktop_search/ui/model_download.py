@@ -202,7 +202,6 @@ class ModelPanel(QWidget):
         if total and done >= total:
             self.bar.setRange(0, 0)  # busy: checking it and preparing the compact variant
             self._show(f"Preparing {name}…", button=None, running=True)
-            self.stop_button.setVisible(False)
             return
         self.bar.setRange(0, 1000)
         self.bar.setValue(int(1000 * done / total) if total else 0)
@@ -226,8 +225,11 @@ class ModelPanel(QWidget):
     @Slot(str)
     def _cancelled(self, name: str) -> None:
         if name == self.name:
-            self._show(
-                f"Download of {name} stopped; it continues where it left off.", button="Resume download"
-            )
+            done, total = self.download.last_progress
+            if total and done >= total:
+                text = f"Preparing {name} stopped; the downloaded files are kept."
+            else:
+                text = f"Download of {name} stopped; it continues where it left off."
+            self._show(text, button="Resume download")
         else:
             self.set_model(self.name)

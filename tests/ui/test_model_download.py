@@ -103,6 +103,28 @@ def test_a_stopped_download_resumes_where_it_stopped(
     assert find_installed(locations, BGE_SMALL.name) is not None
 
 
+def test_preparing_can_be_stopped_and_resumes_without_downloading_again(
+    qtbot, hub_mirror: HubMirror, tmp_path: Path
+) -> None:
+    dialog, download, locations = _settings_with_download(qtbot, tmp_path)
+    panel = dialog.model_panel
+    assert panel is not None
+    panel.download_button.click()
+    qtbot.waitUntil(lambda: panel.status.text() == f"Preparing {BGE_SMALL.name}…", timeout=60_000)
+    assert panel.stop_button.isVisibleTo(panel) and panel.bar.isVisibleTo(panel)
+    with qtbot.waitSignal(download.cancelled, timeout=30_000):
+        panel.stop_button.click()
+    assert panel.status.text() == f"Preparing {BGE_SMALL.name} stopped; the downloaded files are kept."
+    assert panel.download_button.text() == "Resume download"
+    assert find_installed(locations, BGE_SMALL.name) is None
+    served = len(hub_mirror.requests)
+    with qtbot.waitSignal(download.finished, timeout=120_000):
+        panel.download_button.click()
+    assert len(hub_mirror.requests) == served  # the kept files were used
+    installed = find_installed(locations, BGE_SMALL.name)
+    assert installed is not None and panel.status.text() == f"{BGE_SMALL.name} is installed."
+
+
 def test_a_failed_download_says_why_and_offers_to_try_again(qtbot, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
     dialog, download, _locations = _settings_with_download(qtbot, tmp_path)

@@ -20,8 +20,10 @@ from pathlib import Path
 from desktop_search.core.errors import DownloadCancelledError, ModelUnavailableError
 from desktop_search.core.files import sha256_of
 from desktop_search.core.model.manifest import (
+    MANIFEST_FILE,
     MODEL_FILE,
     TOKENIZER_FILE,
+    ModelFolderError,
     ModelManifest,
     read_manifest,
     write_manifest,
@@ -99,14 +101,49 @@ def fetch_from_hub(
     progress: ByteProgress | None = None,
     should_cancel: Callable[[], bool] = _never,
 ) -> ModelManifest:
-    """Download ``spec``'s pre-exported ONNX model and tokenizer into ``target_dir``; the
-    folder appears only when both are complete and verified."""
+    """Download ``spec``'s pre-exported ONNX model and tokenizer into ``target_dir`` and
+    prepare its int8 variant; the folder appears only when all of it is complete and verified.
+    A stopped call (``DownloadCancelledError``) keeps its work: the next resumes the download,
+    or, when the files were all fetched and verified, goes straight to preparing."""
     if not spec.hub_onnx_file:
         raise ModelUnavailableError(f"{spec.name} has no pre-exported ONNX file on the Hub")
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     # Partial downloads live beside the target so a retry resumes them.
     partial_dir = target_dir.parent / f".{target_dir.name}.download"
     partial_dir.mkdir(exist_ok=True)
+    manifest = _fetched_before(partial_dir)
+    if manifest is None:
+        manifest = _download_files(spec, partial_dir, progress, should_cancel)
+    elif progress:
+        size = (partial_dir / MODEL_FILE).stat().st_size
+        progress(size, size)
+    if not manifest.variants:
+        from desktop_search.core.model.quantize import add_int8_variant_in_child
+
+        if add_int8_variant_in_child(partial_dir, should_cancel=should_cancel):
+            manifest = read_manifest(partial_dir)
+    if target_dir.exists():
+        shutil.rmtree(target_dir)
+    os.replace(partial_dir, target_dir)
+    log.info("Installed %s as %s", spec.name, manifest.model_id)
+    return manifest
+
+
+def _fetched_before(partial_dir: Path) -> ModelManifest | None:
+    """The manifest of a download completed and verified by an earlier, stopped call."""
+    if not (partial_dir / MANIFEST_FILE).is_file():
+        return None
+    try:
+        return read_manifest(partial_dir, verify_checksum=True)
+    except ModelFolderError as exc:
+        log.info("Downloading %s again: %s", partial_dir.name, exc)
+        (partial_dir / MANIFEST_FILE).unlink(missing_ok=True)
+        return None
+
+
+def _download_files(
+    spec: ModelSpec, partial_dir: Path, progress: ByteProgress | None, should_cancel: Callable[[], bool]
+) -> ModelManifest:
     hub = hub_url()
     base = f"{hub}/{spec.hub_repo}/resolve/main"
     download_file(f"{base}/{TOKENIZER_FILE}", partial_dir / TOKENIZER_FILE, None, should_cancel)
@@ -125,12 +162,5 @@ def fetch_from_hub(
         notes="downloaded pre-exported ONNX (fp32)",
     )
     write_manifest(partial_dir, manifest)
-    if target_dir.exists():
-        shutil.rmtree(target_dir)
-    os.replace(partial_dir, target_dir)
     log.info("Downloaded %s as %s", spec.name, manifest.model_id)
-    from desktop_search.core.model.quantize import add_int8_variant_in_child
-
-    if add_int8_variant_in_child(target_dir):
-        manifest = read_manifest(target_dir)
     return manifest

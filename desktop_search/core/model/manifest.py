@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -110,7 +111,10 @@ class ModelManifest:
 
 
 def write_manifest(folder: Path, manifest: ModelManifest) -> None:
-    (folder / MANIFEST_FILE).write_text(json.dumps(manifest.to_json(), indent=2), encoding="utf-8")
+    """Write the manifest whole or not at all (a process killed mid-write leaves the old one)."""
+    temporary = folder / f".{MANIFEST_FILE}.tmp"
+    temporary.write_text(json.dumps(manifest.to_json(), indent=2), encoding="utf-8")
+    os.replace(temporary, folder / MANIFEST_FILE)
 
 
 def read_manifest(folder: Path, verify_checksum: bool = False) -> ModelManifest:

@@ -26,13 +26,18 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from desktop_search.core.errors import DownloadCancelledError
 from desktop_search.core.files import sha256_of
 from desktop_search.core.model.manifest import (
     MODEL_FILE,
+    ModelFolderError,
     ModelManifest,
     ModelVariant,
     read_manifest,
@@ -46,6 +51,11 @@ INT8_FILE = "model_int8.onnx"
 INT8_METHOD = "onnxruntime dynamic quantisation: int8 weights, per output channel; fp32 activations in/out"
 MIN_COSINE_MEAN = 0.99
 MAX_NDCG_DROP = 0.01
+
+
+def _never() -> bool:
+    return False
+
 
 # Varied, realistic passages (notes, mail, code, prose, lists, other languages) whose vectors
 # fp32 and int8 must agree on. Not tuned: any mix of kinds people keep would do.
@@ -139,23 +149,52 @@ def add_int8_variant(folder: Path) -> ModelManifest:
     return result
 
 
-def add_int8_variant_in_child(folder: Path, timeout_s: float = 900) -> bool:
-    """``add_int8_variant`` in a child process (it needs ``onnx``); False if it could not run."""
+def add_int8_variant_in_child(
+    folder: Path, timeout_s: float = 900, should_cancel: Callable[[], bool] = _never
+) -> bool:
+    """``add_int8_variant`` in a child process (it needs ``onnx``); False if it could not run.
+    ``should_cancel()`` (asked every 0.1 s) ends the child and raises ``DownloadCancelledError``:
+    the folder keeps its fp32 model and manifest (the manifest is replaced whole or not at all)."""
     if getattr(sys, "frozen", False):  # the installed app carries no onnx (build.spec)
         log.info("No int8 variant for %s: the installed app runs the model as downloaded", folder.name)
         return False
     env = {**os.environ, "ORT_DISABLE_TELEMETRY": "1"}
     command = [sys.executable, "-m", "desktop_search.core.model.quantize", str(folder)]
-    try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        log.warning("Making the int8 variant of %s took over %.0f s; keeping fp32 only", folder, timeout_s)
-        return False
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        log.warning("No int8 variant for %s: %s", folder.name, lines[-1] if lines else result.returncode)
-        return False
+    deadline = time.monotonic() + timeout_s
+    # Output to a file, not a pipe: a pipe nobody reads while we poll could fill and stall it.
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output:
+        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+        try:
+            while (returncode := child.poll()) is None:
+                if should_cancel():
+                    raise DownloadCancelledError(f"Preparing the int8 variant of {folder.name} stopped")
+                if time.monotonic() > deadline:
+                    log.warning(
+                        "Making the int8 variant of %s took over %.0f s; keeping fp32 only", folder, timeout_s
+                    )
+                    return False
+                time.sleep(0.1)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+                _remove_unrecorded_int8(folder)
+        if returncode != 0:
+            output.seek(0)
+            lines = output.read().strip().splitlines()
+            log.warning("No int8 variant for %s: %s", folder.name, lines[-1] if lines else returncode)
+            return False
     return True
+
+
+def _remove_unrecorded_int8(folder: Path) -> None:
+    """Remove an int8 file the manifest does not name (half written by a stopped child)."""
+    try:
+        recorded = any(variant.file == INT8_FILE for variant in read_manifest(folder).variants)
+    except ModelFolderError:
+        recorded = False
+    if not recorded:
+        (folder / INT8_FILE).unlink(missing_ok=True)
 
 
 def _main(argv: list[str] | None = None) -> int:

@@ -132,3 +132,51 @@ def test_a_cancelled_fetch_leaves_no_model_and_resumes(hub_mirror: HubMirror, tm
     ranges = [r for path, r in hub_mirror.requests if path.endswith("model.onnx")]
     assert ranges[0] is None and ranges[-1] == f"bytes={progress[0]}-"
     assert find_installed(locations, MINILM.name) is not None
+
+
+def _processes_naming(text: str) -> list[int]:
+    """Processes whose command line contains ``text`` (Linux: /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
+def test_stopping_while_preparing_ends_the_child_and_the_resume_downloads_nothing(
+    hub_mirror: HubMirror, tmp_path: Path
+) -> None:
+    locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
+    partial = tmp_path / "models" / f".{MINILM.name}.download"
+    fetched = threading.Event()
+    children: list[list[int]] = []
+
+    def stop_once_fetched() -> bool:
+        if fetched.is_set():  # the files are in: this is the preparing step asking, its child running
+            children.append(_processes_naming(str(partial)))
+        return fetched.is_set()
+
+    def progress(done: int, total: int) -> None:
+        if done == total:
+            fetched.set()
+
+    with pytest.raises(DownloadCancelledError):
+        fetch_model(locations, MINILM.name, progress, stop_once_fetched)
+    assert children and children[0], "the int8 child was running when the stop came"
+    assert _processes_naming(str(partial)) == []  # ended, not left to write into the folder
+    assert find_installed(locations, MINILM.name) is None
+    kept = read_manifest(partial, verify_checksum=True)  # the verified fp32 download is kept
+    assert kept.variants == () and not (partial / "model_int8.onnx").exists()
+    served = len(hub_mirror.requests)
+
+    progress: list[tuple[int, int]] = []
+    resumed = fetch_model(locations, MINILM.name, lambda done, total: progress.append((done, total)))
+    assert len(hub_mirror.requests) == served  # nothing fetched again
+    size = (hub_mirror.folder / "model.onnx").stat().st_size
+    assert progress == [(size, size)]  # the panel goes straight to "Preparing"
+    assert [variant.name for variant in resumed.manifest.variants] == ["int8"]
+    assert find_installed(locations, MINILM.name) is not None and not partial.exists()
