@@ -93,6 +93,7 @@ class AppController(QObject):
         self.problem_timer.timeout.connect(self.refresh_problem_count)
         self.download = ModelDownload(model_locations(engine.paths), self)
         self.download.finished.connect(self.model_installed)
+        self.download.failed.connect(self._download_failed)
 
     def _make_worker(self) -> IndexWorker:
         worker = IndexWorker(self.engine, self)
@@ -260,12 +261,28 @@ class AppController(QObject):
         """A download finished: if it is the model the settings ask for, the indexer starts
         reading the files with it (the current index serves until that is done)."""
         if name != self.engine.settings.model:
+            self._notify(f"{name} is installed; choose it in Settings → Model to use it.")
             return
         log.info("Switching to the downloaded model %s", name)
+        self._notify(
+            f"{name} is installed. Your files are read with it in the background; "
+            "search works as before meanwhile."
+        )
         if self.started:
             self.apply_settings(self.engine.settings)
         else:  # still in the first-run dialog: the indexer starts with it after that
             self.engine.apply_settings(self.engine.settings)
+
+    @Slot(str, str)
+    def _download_failed(self, name: str, message: str) -> None:
+        sentence = message if message.endswith((".", "?", "!")) else f"{message}."
+        self._notify(f"The download of {name} did not finish. {sentence} Try again in Settings → Model.")
+
+    def _notify(self, text: str) -> None:
+        """A tray notice for news from the background, unless a dialog (whose model panel
+        says it already) is open."""
+        if self.tray is not None and QApplication.activeModalWidget() is None:
+            self.tray.notify(text)
 
     def apply_settings(self, settings: Settings) -> None:
         """Save, then restart the indexer with them (the old index serves meanwhile)."""

@@ -70,6 +70,10 @@ class Tray(QObject):
         self.icon.setToolTip(f"Desktop Search — {line}")
         self.pause_action.setText("Resume Indexing" if state.paused else "Pause Indexing")
 
+    def notify(self, text: str) -> None:
+        """A passing notice by the tray icon (where the desktop shows them; else nothing)."""
+        self.icon.showMessage("Desktop Search", text, QSystemTrayIcon.MessageIcon.Information, 8000)
+
     def show_progress_line(self, line: str) -> None:
         self.status_action.setText(line)
         self.icon.setToolTip(f"Desktop Search — {line}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDir
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop_search.core.indexer import INDEX_MODEL_KEY
 from desktop_search.core.model.registry import BGE_SMALL, OFFLINE_FALLBACK
@@ -167,9 +167,16 @@ def test_a_downloaded_model_becomes_the_one_the_files_are_read_with(
     assert app.engine.preferred_model().manifest.name == OFFLINE_FALLBACK
     assert not app.model_is_installed(BGE_SMALL.name)
 
+    notices: list[str] = []
+    assert app.tray is not None
+    app.tray.icon.showMessage = lambda _title, text, *_: notices.append(text)  # the platform's part
     with qtbot.waitSignal(app.download.finished, timeout=120_000):
         assert app.download.start(BGE_SMALL.name)
     # (The loopback "Hub" serves the offline model's weights under bge-small's name.)
+    assert notices == [
+        f"{BGE_SMALL.name} is installed. Your files are read with it in the background; "
+        "search works as before meanwhile."
+    ]
     assert app.model_is_installed(BGE_SMALL.name)
     assert app.engine.preferred_model().manifest.name == BGE_SMALL.name
     new_model = app.engine.preferred_model().manifest.model_id
@@ -195,3 +202,25 @@ def test_quitting_stops_a_download_and_keeps_what_it_fetched(
         assert app.download.wait(2.0)
     part = app.engine.paths.models_dir / f".{BGE_SMALL.name}.download" / "model.onnx.part"
     assert part.stat().st_size > 0 and not app.model_is_installed(BGE_SMALL.name)
+
+
+def test_a_download_failing_in_the_background_is_told_by_the_tray(qtbot, controller, monkeypatch) -> None:
+    app = controller()
+    app.start()
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    notices: list[str] = []
+    assert app.tray is not None
+    app.tray.icon.showMessage = lambda _title, text, *_: notices.append(text)  # the platform's part
+    # While a dialog is open (Settings: its model panel says it), no notice on top.
+    dialog = QDialog(app.window)
+    dialog.setModal(True)
+    dialog.show()
+    with qtbot.waitSignal(app.download.failed, timeout=60_000):
+        assert app.download.start(BGE_SMALL.name)
+    assert notices == []
+    dialog.close()
+    with qtbot.waitSignal(app.download.failed, timeout=60_000):
+        assert app.download.start(BGE_SMALL.name)
+    assert len(notices) == 1
+    assert notices[0].startswith(f"The download of {BGE_SMALL.name} did not finish. Cannot reach 127.0.0.1:9")
+    assert notices[0].endswith("are you offline? Try again in Settings → Model.")
