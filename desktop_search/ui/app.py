@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
@@ -44,6 +45,7 @@ from desktop_search.ui.worker import (
 log = logging.getLogger(__name__)
 
 QUIT_TIMEOUT_MS = 1500  # the indexer checkpoints within this; the process exits within 2 s
+QUIT_WITHIN_S = 1.9
 
 
 class _Window(SearchWindow):
@@ -303,7 +305,8 @@ class AppController(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        """On aboutToQuit: stop searches and the indexer (it checkpoints), within 2 s."""
+        """On aboutToQuit: stop searches, the indexer (it checkpoints) and a download, within 2 s."""
+        started = time.monotonic()
         self.problem_timer.stop()
         self.download.cancel()  # what it fetched so far is resumed next time
         self.window.hide()
@@ -312,6 +315,9 @@ class AppController(QObject):
         self.runner.shutdown(300)
         if not self.worker.stop_and_wait(QUIT_TIMEOUT_MS):
             log.warning("The indexer did not stop in time; the queue resumes at the next start")
+        # Told first, the download stopped meanwhile: a model being prepared ends its child
+        # process within 0.1 s. One waiting on the network is a daemon thread and just goes.
+        self.download.wait(max(0.0, QUIT_WITHIN_S - (time.monotonic() - started)))
 
 
 def run_app(paths: AppPaths, background: bool = False, message: str = "show") -> int:

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,12 @@ from PySide6.QtCore import QDir
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop_search.core.indexer import INDEX_MODEL_KEY
+from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.model.registry import BGE_SMALL, OFFLINE_FALLBACK
 from desktop_search.ui.app import AppController
 from desktop_search.ui.single_instance import SingleInstance, send_to_running
 from tests.hub_mirror import HubMirror
+from tests.processes import HAS_PROC, processes_naming
 
 
 @pytest.fixture
@@ -202,6 +205,22 @@ def test_quitting_stops_a_download_and_keeps_what_it_fetched(
         assert app.download.wait(2.0)
     part = app.engine.paths.models_dir / f".{BGE_SMALL.name}.download" / "model.onnx.part"
     assert part.stat().st_size > 0 and not app.model_is_installed(BGE_SMALL.name)
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
+def test_quitting_while_a_model_is_prepared_ends_its_child_process(qtbot, controller, hub_mirror) -> None:
+    app = controller()
+    app.start()
+    partial = app.engine.paths.models_dir / f".{BGE_SMALL.name}.download"
+    assert app.download.start(BGE_SMALL.name)
+    qtbot.waitUntil(lambda: bool(processes_naming(str(partial))), timeout=60_000)  # preparing
+    started = time.monotonic()
+    app.shutdown()
+    assert time.monotonic() - started < 2.0
+    assert processes_naming(str(partial)) == []  # not left running after the app
+    assert not app.model_is_installed(BGE_SMALL.name)
+    # The verified download is kept: the next start prepares it without fetching again.
+    assert read_manifest(partial, verify_checksum=True).variants == ()
 
 
 def test_a_download_failing_in_the_background_is_told_by_the_tray(qtbot, controller, monkeypatch) -> None:

@@ -18,6 +18,7 @@ from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.model.provision import ModelLocations, fetch_model, find_installed
 from desktop_search.core.model.registry import MINILM
 from tests.hub_mirror import HubMirror
+from tests.processes import HAS_PROC, processes_naming
 
 PAYLOAD = bytes(range(256)) * 4096 * 3  # 3 MiB: three of the downloader's 1 MiB blocks
 
@@ -134,19 +135,7 @@ def test_a_cancelled_fetch_leaves_no_model_and_resumes(hub_mirror: HubMirror, tm
     assert find_installed(locations, MINILM.name) is not None
 
 
-def _processes_naming(text: str) -> list[int]:
-    """Processes whose command line contains ``text`` (Linux: /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-        except OSError:  # gone meanwhile
-            continue
-    return found
-
-
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_stopping_while_preparing_ends_the_child_and_the_resume_downloads_nothing(
     hub_mirror: HubMirror, tmp_path: Path
 ) -> None:
@@ -157,7 +146,7 @@ def test_stopping_while_preparing_ends_the_child_and_the_resume_downloads_nothin
 
     def stop_once_fetched() -> bool:
         if fetched.is_set():  # the files are in: this is the preparing step asking, its child running
-            children.append(_processes_naming(str(partial)))
+            children.append(processes_naming(str(partial)))
         return fetched.is_set()
 
     def progress(done: int, total: int) -> None:
@@ -167,7 +156,7 @@ def test_stopping_while_preparing_ends_the_child_and_the_resume_downloads_nothin
     with pytest.raises(DownloadCancelledError):
         fetch_model(locations, MINILM.name, progress, stop_once_fetched)
     assert children and children[0], "the int8 child was running when the stop came"
-    assert _processes_naming(str(partial)) == []  # ended, not left to write into the folder
+    assert processes_naming(str(partial)) == []  # ended, not left to write into the folder
     assert find_installed(locations, MINILM.name) is None
     kept = read_manifest(partial, verify_checksum=True)  # the verified fp32 download is kept
     assert kept.variants == () and not (partial / "model_int8.onnx").exists()
