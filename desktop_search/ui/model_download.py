@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_search.core.errors import DownloadCancelledError, UserError
-from desktop_search.core.model.provision import ModelLocations, fetch_model
+from desktop_search.core.model.provision import ModelLocations, fetch_model, kept_download_bytes
 from desktop_search.core.model.registry import OFFLINE_FALLBACK, get_spec, hub_url
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,10 @@ class ModelDownload(QObject):
 
     def cancel(self) -> None:
         self._stop.set()
+
+    def kept_bytes(self, name: str) -> int:
+        """What an unfinished download of ``name`` (this run's or an earlier one's) kept."""
+        return kept_download_bytes(self.locations, name)
 
     def wait(self, timeout_s: float) -> bool:
         """True when no download is running (any more) after at most ``timeout_s``."""
@@ -174,6 +178,15 @@ class ModelPanel(QWidget):
             if self.name != OFFLINE_FALLBACK
             else ""
         )
+        kept = self.download.kept_bytes(self.name)
+        if kept:  # an earlier download stopped (the app quit, the network went)
+            of = f" of {spec.download_mb} MB" if spec.download_mb else ""
+            self._show(
+                f"{opening}{meanwhile}. {kept / 1e6:.1f}{of} were downloaded before it stopped; "
+                f"the rest comes from {_source_host()}.",
+                button="Resume download",
+            )
+            return
         self._show(
             f"{opening}{meanwhile}. Downloading it from {_source_host()} is the only time "
             "Desktop Search goes online.",

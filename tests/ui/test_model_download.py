@@ -95,6 +95,15 @@ def test_a_stopped_download_resumes_where_it_stopped(
         kept = part.stat().st_size
         assert kept > 0
 
+        # The app started again: Settings knows what the stopped download kept.
+        restarted, download, _ = _settings_with_download(qtbot, tmp_path, ModelDownload(locations))
+        panel = restarted.model_panel
+        assert panel is not None
+        assert panel.status.text().startswith(
+            f"{BGE_SMALL.name} is not installed; the offline model {OFFLINE_FALLBACK} is used meanwhile. "
+            f"{kept / 1e6:.1f} of 133 MB were downloaded before it stopped; the rest comes from 127.0.0.1:"
+        )
+        assert panel.download_button.text() == "Resume download"
         mirror.seconds_per_block = 0
         with qtbot.waitSignal(download.finished, timeout=120_000):
             panel.download_button.click()

@@ -28,6 +28,7 @@ from desktop_search.core.model.manifest import (
     read_manifest,
     write_manifest,
 )
+from desktop_search.core.model.provision import partial_download_dir
 from desktop_search.core.model.registry import ModelSpec, hub_url
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,7 @@ def fetch_from_hub(
     if not spec.hub_onnx_file:
         raise ModelUnavailableError(f"{spec.name} has no pre-exported ONNX file on the Hub")
     target_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Partial downloads live beside the target so a retry resumes them.
-    partial_dir = target_dir.parent / f".{target_dir.name}.download"
+    partial_dir = partial_download_dir(target_dir)
     partial_dir.mkdir(exist_ok=True)
     manifest = _fetched_before(partial_dir)
     if manifest is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from desktop_search.core.errors import ModelUnavailableError
 from desktop_search.core.model.export import ExportRequest, export_model
-from desktop_search.core.model.manifest import ModelFolderError, ModelManifest, read_manifest
+from desktop_search.core.model.manifest import MODEL_FILE, ModelFolderError, ModelManifest, read_manifest
 from desktop_search.core.model.registry import (
     KNOWN_MODELS,
     OFFLINE_FALLBACK,
@@ -45,6 +45,21 @@ class ModelLocations:
 
     def candidates(self, name: str) -> list[tuple[str, Path]]:
         return [("bundled", self.bundled_dir / name), ("user", self.user_dir / name)]
+
+
+def partial_download_dir(target_dir: Path) -> Path:
+    """Where a download of ``target_dir`` keeps its files until complete (beside it, so a
+    retry resumes them)."""
+    return target_dir.parent / f".{target_dir.name}.download"
+
+
+def kept_download_bytes(locations: ModelLocations, name: str) -> int:
+    """How much of ``name``'s model file an unfinished download has kept (0: none)."""
+    partial = partial_download_dir(locations.user_dir / name)
+    for kept in (partial / MODEL_FILE, partial / f"{MODEL_FILE}.part"):
+        if kept.is_file():
+            return kept.stat().st_size
+    return 0
 
 
 def _valid(folder: Path) -> ModelManifest | None:
