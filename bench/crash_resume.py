@@ -71,24 +71,45 @@ def write_corpus(folder: Path, count: int) -> None:
         (sub / f"doc{i:05d}.txt").write_text(texts[i % len(texts)] + f"\n(copy {i})\n", encoding="utf-8")
 
 
+def stored_chunks(data_dir: Path) -> int:
+    """Chunks in the index now (read-only, beside a running writer); -1 before it exists."""
+    path = data_dir / "index.sqlite3"
+    if not path.exists():
+        return -1
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:  # being created
+        return -1
+
+
 def crash_and_resume(
-    folder: Path, data_dir: Path, kills: int, rng: random.Random, max_delay: float
+    folder: Path, data_dir: Path, kills: int, rng: random.Random, max_delay: float, mid_crawl: bool = False
 ) -> list[float]:
     """Run `index` `kills` times, each SIGKILLed after a random delay, then once to the end.
+    With ``mid_crawl``, the delay starts when the run has stored chunks of its own, so a kill
+    lands mid-crawl on any machine (not before the crawl began or after a fast one ended).
 
-    Returns the delays of the runs that were really killed (not already finished)."""
+    Returns the seconds after which the runs that were really killed (not already finished)
+    were killed."""
     delays = []
     for _ in range(kills):
-        delay = rng.uniform(0.3, max_delay)
+        before = stored_chunks(data_dir)
         process = subprocess.Popen(
             cli(data_dir, "index", str(folder)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+        started = time.monotonic()
+        while mid_crawl and process.poll() is None and stored_chunks(data_dir) <= before:
+            time.sleep(0.02)
         try:
-            process.wait(timeout=delay)
+            process.wait(timeout=rng.uniform(0.0 if mid_crawl else 0.3, max_delay))
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
-            delays.append(delay)
+            delays.append(time.monotonic() - started)
     subprocess.run(cli(data_dir, "index", str(folder)), check=True, capture_output=True)
     return delays
 

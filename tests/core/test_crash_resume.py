@@ -24,7 +24,9 @@ def test_killed_crawls_converge_to_a_clean_index(app_paths: AppPaths, tmp_path: 
     (clean.settings_file).write_text(app_paths.settings_file.read_text())
     assert run_cli("index", str(folder), data_dir=clean.data_dir).returncode == 0
 
-    delays = crash_and_resume(folder, app_paths.data_dir, kills=3, rng=random.Random(7), max_delay=6.0)
+    delays = crash_and_resume(
+        folder, app_paths.data_dir, kills=3, rng=random.Random(7), max_delay=0.5, mid_crawl=True
+    )
     assert len(delays) >= 2  # runs really killed mid-crawl (not already finished)
     expected, got = snapshot(clean.data_dir), snapshot(app_paths.data_dir)
     assert got.files == expected.files and len(got.files) == 160
