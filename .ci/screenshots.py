@@ -49,22 +49,35 @@ def window_id(title: str, timeout: float = 120) -> str:
     raise SystemExit(f"no window named {title!r} appeared")
 
 
-def wait_for_index(data: Path, ready: str, what: str, timeout: float) -> None:
-    """Until the SQL ``ready`` (one row, one value) is true in the app's index, read-only."""
+def wait_for_index(data: Path, ready: str, what: str, timeout: float, settle: float = 2.0) -> None:
+    """Until the SQL ``ready`` (one row, one value) is true in the app's index, read-only;
+    then ``settle`` seconds for the window to show it."""
     import sqlite3
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        db = sqlite3.connect(f"file:{data / 'index.sqlite3'}?mode=ro", uri=True)
         try:
-            (done,) = db.execute(ready).fetchone()
-        finally:
-            db.close()
+            db = sqlite3.connect(f"file:{data / 'index.sqlite3'}?mode=ro", uri=True)
+            try:
+                (done,) = db.execute(ready).fetchone()
+            finally:
+                db.close()
+        except sqlite3.OperationalError:  # not created yet
+            done = False
         if done:
-            time.sleep(2)
+            time.sleep(settle)
             return
-        time.sleep(0.5)
+        time.sleep(0.1)
     raise SystemExit(f"{what} did not happen in {timeout:.0f} s")
+
+
+def wait_for_indexing_under_way(data: Path) -> None:
+    """Until the crawl has read a few dozen files and has more to go (a fast machine reads
+    the samples in seconds: a fixed wait would find it done)."""
+    ready = (
+        "SELECT (SELECT COUNT(*) FROM files WHERE status = 'indexed') >= 40 AND EXISTS(SELECT 1 FROM pending)"
+    )
+    wait_for_index(data, ready, "indexing", 120, settle=0.3)
 
 
 def wait_for_indexing(data: Path) -> None:
@@ -158,7 +171,7 @@ def main() -> int:
         run("xdotool", "key", "Return")  # Start indexing
         main_window = window_id("^Desktop Search$")
         run("xdotool", "windowfocus", "--sync", main_window)
-        time.sleep(6)
+        wait_for_indexing_under_way(data)
         shoot(out, "2-indexing", main_window)
         wait_for_indexing(data)
         run("xdotool", "type", "--delay", "90", "bread recipe with bananas")

@@ -3,7 +3,8 @@ that could not be read, with their reasons and Retry."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,6 +27,40 @@ from desktop_search.ui.worker import describe_state, eta_text
 STATUS_LABELS = {"failed": "Could not read", "skipped": "Skipped", "encrypted": "Password-protected"}
 
 
+class ElidedLabel(QLabel):
+    """One line that ends in "…" where it has no room, instead of widening the window (a long
+    progress line would); the whole line is its tooltip, and ``text()`` returns it."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("Indexing…"), hint.height())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2 * self.margin() + 4, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+
 class IndexStatusBar(QWidget):
     """'Indexing 1,234 of 5,000 files · 12 files/s · about 5 min left' and a bar; or the
     idle state; plus a button naming the files that could not be read."""
@@ -34,7 +69,7 @@ class IndexStatusBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("Starting…")
+        self.label = ElidedLabel("Starting…")
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(180)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QLabel
 
 from desktop_search.core.search import SearchResponse
 from desktop_search.ui import desktop
@@ -97,6 +98,25 @@ def test_a_new_count_does_not_shift_the_index_status(qtbot, window: SearchWindow
         window.result_status.setText(text)
         qtbot.wait(20)
         assert window.index_status.geometry() == place
+
+
+def test_a_long_progress_line_is_shortened_not_widening_the_window(qtbot, window: SearchWindow) -> None:
+    window.resize(640, 480)
+    qtbot.wait(20)
+    line = (
+        "Reading your files with the new model: 25,600 of 75,600 passages · 111 passages/s · about 8 min left"
+    )
+    window.set_indexing_line(line, reembedding=True)
+    window.index_status.label.setText(line)
+    qtbot.wait(50)  # the layout runs
+    assert window.width() == 640 and window.minimumSizeHint().width() <= 640
+    label = window.index_status.label
+    assert label.text() == line and label.toolTip() == line  # all of it, on hover
+    shown = QLabel.text(label)  # what is painted
+    assert shown.endswith("…") and line.startswith(shown[:-1])
+    # Room again: the whole line.
+    window.resize(1400, 480)
+    qtbot.waitUntil(lambda: QLabel.text(label) == line, timeout=2_000)
 
 
 def test_keyboard_moves_opens_reveals_copies(qtbot, window: SearchWindow, opened) -> None:
