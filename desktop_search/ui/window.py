@@ -187,8 +187,7 @@ class SearchWindow(QWidget):
         self.index_status.problems_clicked.connect(self.problems_requested)
         bottom = QHBoxLayout()
         bottom.addWidget(self.result_status)
-        bottom.addStretch(1)
-        bottom.addWidget(self.index_status, 2)
+        bottom.addWidget(self.index_status, 1)  # its line is right-aligned: all the room it needs
 
         self.set_roots(self.roots)
         layout = QVBoxLayout(self)
