@@ -285,7 +285,7 @@ class Engine:
         """Read failed, skipped and encrypted files again (all, or these) and index them."""
         with self.writing():
             marked = self.store.mark_for_retry(None if paths is None else [str(p.resolve()) for p in paths])
-            log.info("Retrying %d files", marked)
+            log.info("Retrying %d files", len(marked))
             return self.make_indexer().index_roots(self.roots(), progress)
 
     def forget(self, folder: Path) -> int:

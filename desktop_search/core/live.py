@@ -136,8 +136,10 @@ class LiveIndexer:
     def retry_problems(self, paths: list[str] | None = None) -> None:
         """Read failed, skipped and encrypted files again (all, or these paths)."""
 
-        def retry(_indexer: Indexer) -> None:
-            log.info("Retrying %d files", self.engine.store.mark_for_retry(paths))
+        def retry(indexer: Indexer) -> None:
+            marked = self.engine.store.mark_for_retry(paths)
+            log.info("Retrying %d files", len(marked))
+            indexer.queue_paths(marked)  # now, as if they had changed (not at the next scan)
 
         self.call_soon(retry)
 

@@ -468,20 +468,17 @@ class Store:
                 found.update((int(a), int(b)) for a, b in rows)
         return found
 
-    def mark_for_retry(self, paths: Sequence[str] | None = None) -> int:
+    def mark_for_retry(self, paths: Sequence[str] | None = None) -> list[tuple[str, int]]:
         """Forget the recorded state of failed, skipped and encrypted files (all, or these),
-        so that the next scan reads them again. Returns how many were marked."""
+        so that the next scan reads them again. Returns (path, root id) of those marked."""
         statuses = (STATUS_FAILED, STATUS_SKIPPED, STATUS_ENCRYPTED)
         with self.transaction() as db:
-            if paths is None:
-                cursor = db.execute("UPDATE files SET size = -1 WHERE status IN (?, ?, ?)", statuses)
-                return int(cursor.rowcount)
-            marked = 0
-            for path in paths:
-                cursor = db.execute(
-                    "UPDATE files SET size = -1 WHERE path = ? AND status IN (?, ?, ?)", (path, *statuses)
-                )
-                marked += int(cursor.rowcount)
+            rows = db.execute(
+                "SELECT path, root_id FROM files WHERE status IN (?, ?, ?)", statuses
+            ).fetchall()
+            wanted = None if paths is None else set(paths)
+            marked = [(str(path), int(root_id)) for path, root_id in rows if wanted is None or path in wanted]
+            db.executemany("UPDATE files SET size = -1 WHERE path = ?", [(path,) for path, _ in marked])
             return marked
 
     def status_counts(self) -> dict[str, int]:

@@ -20,6 +20,7 @@ from desktop_search.core.model.registry import MINILM
 from desktop_search.core.scan import ScanRules, os_paths, scan_root, stat_file, stored_path
 from desktop_search.core.store import STATUS_INDEXED
 from desktop_search.paths import AppPaths
+from tests.fixtures import documents as docs
 
 QUIET_S = 0.2
 
@@ -327,3 +328,30 @@ def test_a_new_model_reembeds_the_stored_text_with_no_file_changing(
     chunks = engine.store.chunk_count()
     assert reembedding and reembedding[0].files_done == 0 and reembedding[0].files_total == chunks
     assert _top(engine, "bananas") == "banana-bread.md"
+
+
+def _unlock_in_place(pdf: Path, text: str) -> None:
+    """The password removed, the file keeping its size and modified time: nothing a watcher
+    or a rescan could tell from the outside."""
+    stat = pdf.stat()
+    readable = docs.pdf_bytes([[text]])
+    pdf.write_bytes(readable + b" " * (stat.st_size - len(readable)))  # blanks after %%EOF
+    os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_retry_reads_the_chosen_problem_files_again_at_once(live_setup) -> None:
+    engine, live, folder = live_setup
+    lease = docs.write(folder, "lease.pdf", docs.encrypted_pdf_bytes([["secret"]]))
+    boiler = docs.write(folder, "boiler.pdf", docs.encrypted_pdf_bytes([["secret"]]))
+    assert wait_until(lambda: live.wait_idle(0.5) and len(engine.store.problem_files()) == 2)
+    _unlock_in_place(lease, "The lease ends in March; give notice by January.")
+    _unlock_in_place(boiler, "The boiler service is due before winter.")
+    time.sleep(3 * QUIET_S)
+    assert live.wait_idle(5) and len(engine.store.problem_files()) == 2  # nothing told it
+
+    live.retry_problems([str(lease)])  # "Retry selected"
+    assert wait_until(lambda: [p for p, *_ in engine.store.problem_files()] == [str(boiler)])
+    assert _top(engine, "when does the lease end") == "lease.pdf"
+    live.retry_problems()  # "Retry all"
+    assert wait_until(lambda: engine.store.problem_files() == [])
+    assert _top(engine, "boiler service before winter") == "boiler.pdf"
