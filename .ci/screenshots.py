@@ -91,6 +91,12 @@ def wait_for_reembedding(data: Path) -> None:
     wait_for_index(data, ready, "the downloaded model reading the files", 300)
 
 
+def window_size(window: str) -> tuple[int, int]:
+    shape = run("xdotool", "getwindowgeometry", "--shell", window)
+    values = dict(line.split("=", 1) for line in shape.split())
+    return int(values["WIDTH"]), int(values["HEIGHT"])
+
+
 def shoot(out: Path, name: str, window: str | None = None) -> None:
     target = out / f"{name}.png"
     run("import", "-window", window or "root", str(target))
@@ -187,6 +193,15 @@ def main() -> int:
         run("xdotool", "key", "Down", "Down")
         time.sleep(1)
         shoot(out, "5-results-research", main_window)
+        # The status row's "1 file not indexed…" (its right end): the list with the reason.
+        width, height = window_size(main_window)
+        run("xdotool", "mousemove", "--window", main_window, str(width - 60), str(height - 22), "click", "1")
+        problems = window_id("Files not indexed")
+        time.sleep(1)
+        shoot(out, "10-not-indexed", problems)
+        run("xdotool", "windowfocus", "--sync", problems)
+        run("xdotool", "key", "Escape")
+        run("xdotool", "windowfocus", "--sync", main_window)
         run("xdotool", "key", "ctrl+comma")
         settings = window_id("Desktop Search Settings")
         time.sleep(1)

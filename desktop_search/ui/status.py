@@ -148,9 +148,11 @@ class ProblemsDialog(QDialog):
             self.table.setItem(row, 0, QTableWidgetItem(path))
             self.table.setItem(row, 1, QTableWidgetItem(STATUS_LABELS.get(status, status)))
             self.table.setItem(row, 2, QTableWidgetItem(reason or ""))
+        count = len(problems)
         self.summary.setText(
-            "Every file was indexed." if not problems else
-            f"{len(problems):,} file(s) were not indexed. A file is read again when it changes, or on Retry."
+            "Every file was indexed." if not count else
+            f"{count:,} {'file was' if count == 1 else 'files were'} not indexed. "
+            "A file is read again when it changes, or on Retry."
         )  # fmt: skip
         self.retry_selected.setEnabled(bool(problems))
         self.retry_all.setEnabled(bool(problems))

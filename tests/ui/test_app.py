@@ -20,6 +20,7 @@ from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.model.registry import BGE_SMALL, OFFLINE_FALLBACK
 from desktop_search.ui.app import AppController
 from desktop_search.ui.single_instance import SingleInstance, send_to_running
+from tests.fixtures import documents as docs
 from tests.hub_mirror import HubMirror
 from tests.processes import HAS_PROC, processes_naming
 
@@ -68,6 +69,48 @@ def test_a_folder_added_in_the_app_is_indexed_live_and_found(qtbot, controller, 
         app.window.field.setText("music practice with a metronome")
     qtbot.waitUntil(lambda: app.window.model.rowCount() > 0, timeout=5_000)
     assert app.window.model.row(0).path.endswith("violin.txt")
+
+
+def test_files_not_indexed_are_listed_with_the_reason_and_retry_reads_them_again(
+    qtbot, controller, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    docs.write(folder, "letter.docx", docs.docx_bytes(["The boiler needs a service before winter."]))
+    locked = docs.write(folder, "locked.pdf", docs.encrypted_pdf_bytes([["secret"]]))
+    app = controller()
+    app.start()
+    app.add_folders([folder])
+    _wait_idle(qtbot, app)
+    app.refresh_problem_count()
+    button = app.window.index_status.problems
+    qtbot.waitUntil(lambda: button.isVisible() and button.text() == "1 file not indexed…", timeout=10_000)
+
+    button.click()
+    dialog = app.problems_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.isVisible() and dialog.table.rowCount() == 1, timeout=10_000)
+    row = [dialog.table.item(0, column).text() for column in range(3)]
+    assert row == [str(locked), "Password-protected", "password-protected PDF"]
+    assert dialog.summary.text() == (
+        "1 file was not indexed. A file is read again when it changes, or on Retry."
+    )
+
+    # The user removes the password, and the file keeps its size and modified time: the
+    # watcher sees nothing to read again, only Retry does.
+    stat = locked.stat()
+    readable = docs.pdf_bytes([["The lease ends in March; give notice by January."]])
+    locked.write_bytes(readable + b" " * (stat.st_size - len(readable)))  # blanks after %%EOF
+    os.utime(locked, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    qtbot.wait(1500)
+    assert len(app.engine.store.problem_files()) == 1
+    dialog.retry_all.click()
+    assert dialog.summary.text() == "Reading again…"
+    qtbot.waitUntil(lambda: dialog.summary.text() == "Every file was indexed.", timeout=30_000)
+    assert dialog.table.rowCount() == 0
+    app.refresh_problem_count()
+    qtbot.waitUntil(lambda: not button.isVisible(), timeout=10_000)
+    found = app.engine.search("when does the lease end").results
+    assert found and Path(found[0].path) == locked
 
 
 def test_tray_menu_pauses_opens_and_quits(qtbot, controller, sample_folder: Path, monkeypatch) -> None:
