@@ -22,10 +22,10 @@ from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import Chunk, chunk_document
 from desktop_search.core.embed import Embedder, Vectors
 from desktop_search.core.errors import StorageError, storage_problem
-from desktop_search.core.extract import ExtractedDocument, ExtractionError
+from desktop_search.core.extract import ExtractedDocument, ExtractionError, is_too_large
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file, stored_path
-from desktop_search.core.store import STATUS_INDEXED, NewChunk, Store
+from desktop_search.core.store import STATUS_INDEXED, STATUS_SKIPPED, FileState, NewChunk, Store
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class Indexer:
         unchanged = 0
         for seen in scan_root(root, self.rules, should_cancel, start=folder):
             state = known.pop(seen.path, None)
-            if state is None or (state.size, state.mtime_ns, state.inode) != seen.stat_key:
+            if state is None or self._needs_reading(state, seen):
                 work.append((seen.path, root_id, crawl_priority(seen, now)))
             else:
                 unchanged += 1
@@ -178,6 +178,14 @@ class Indexer:
         work += [(path, root_id, DEFERRED_PRIORITY) for path in known]  # vanished since last time
         self.store.enqueue(work)
         return len(work), unchanged
+
+    def _needs_reading(self, state: FileState, seen: SeenFile) -> bool:
+        """The file changed since it was recorded, or it was skipped as too large and the
+        size limit, raised since, now admits it."""
+        if (state.size, state.mtime_ns, state.inode) != seen.stat_key:
+            return True
+        too_large = state.status == STATUS_SKIPPED and is_too_large(state.reason)
+        return too_large and state.size <= self.max_file_bytes
 
     def queue_paths(self, paths: Iterable[tuple[str, int]]) -> None:
         """Queue paths reported by the watcher (created, changed, moved or deleted)."""
@@ -236,7 +244,7 @@ class Indexer:
                 self.store.defer(path, seq, DEFERRED_PRIORITY)  # gone: purge after the adds
                 continue
             state = self.store.file_state(path)
-            if state is not None and (state.size, state.mtime_ns, state.inode) == seen.stat_key:
+            if state is not None and not self._needs_reading(state, seen):
                 self.store.dequeue(path, seq)
                 report.files_unchanged += 1
                 continue

@@ -95,6 +95,25 @@ def test_failures_are_listed_and_do_not_stop_indexing(engine_factory, sample_fol
     assert _names(engine.search("banana bread"))[0] == "banana-bread.md"
 
 
+def test_a_raised_size_limit_reads_the_files_it_now_admits(engine_factory, sample_folder: Path) -> None:
+    big = sample_folder / "field-notes.txt"
+    big.write_text("Observed a kingfisher diving for minnows by the weir. " * 12_000)  # ~0.65 MB
+    engine = engine_factory()
+    engine.apply_settings(dataclasses.replace(engine.settings, max_file_size_mb=0.5))
+    roots = engine.add_roots([sample_folder])
+    report = engine.index(roots)
+    assert {Path(p).name: (s, r) for p, s, r in report.problems}["field-notes.txt"] == (
+        "skipped",
+        "larger than the 0.5 MB limit",
+    )
+    assert engine.index(roots).files_indexed == 0  # same limit: not read again
+
+    engine.apply_settings(dataclasses.replace(engine.settings, max_file_size_mb=1))
+    assert engine.index(roots).files_indexed == 1  # the file did not change; the limit did
+    assert engine.store.problem_files() == []
+    assert _names(engine.search("kingfisher diving"))[0] == "field-notes.txt"
+
+
 def test_hidden_and_excluded_folders_and_the_data_dir_are_not_indexed(
     engine_factory, app_paths: AppPaths, sample_folder: Path
 ) -> None:

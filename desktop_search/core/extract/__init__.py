@@ -104,6 +104,19 @@ def is_supported(path: Path) -> bool:
     return extractor_for(path) is not None
 
 
+_TOO_LARGE = "larger than the "
+
+
+def too_large_reason(max_bytes: int) -> str:
+    """Why a file over the size limit was skipped (in the settings' unit, MB of 2**20 bytes)."""
+    return f"{_TOO_LARGE}{max_bytes / 2**20:g} MB limit"
+
+
+def is_too_large(reason: str | None) -> bool:
+    """Whether a file was skipped for its size (a higher limit may admit it)."""
+    return bool(reason and reason.startswith(_TOO_LARGE))
+
+
 def extract(path: Path, max_bytes: int) -> ExtractedDocument:
     """Read and extract one file, refusing files over ``max_bytes``."""
     extractor = extractor_for(path)
@@ -119,7 +132,7 @@ def extract(path: Path, max_bytes: int) -> ExtractedDocument:
     except OSError as exc:
         raise ExtractionError("failed", f"cannot read: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
-        raise ExtractionError("skipped", f"larger than the {max_bytes / 1e6:.0f} MB limit")
+        raise ExtractionError("skipped", too_large_reason(max_bytes))
     try:
         document = extractor(data, path.name)
         return dataclasses.replace(document, content_hash=hashlib.sha256(data).hexdigest())
