@@ -27,7 +27,7 @@ from desktop_search.core.live import LiveIndexer, LiveState
 from desktop_search.core.priority import lower_thread_priority
 from desktop_search.core.query import SearchFilters
 from desktop_search.core.scan import os_paths
-from desktop_search.core.search import SearchResponse, SearchResult, is_word_char, query_terms
+from desktop_search.core.search import Passage, SearchResponse, SearchResult, is_word_char, query_terms
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +242,47 @@ class Preview:
     terms: frozenset[str]
 
 
+def preview_passages(
+    contexts: Iterable[tuple[Passage, tuple[str, int, int] | None]], limit: int
+) -> list[tuple[str, str, int, int]]:
+    """The preview's passages, best first, from (passage, its chunk's text and the passage's
+    [start, end) in it): each chunk shown once, without the text an earlier one shows already
+    (chunks overlap), labelled with the lines it shows."""
+    shown: list[tuple[int, int]] = []  # document offsets already in the preview
+    passages: list[tuple[str, str, int, int]] = []
+    for passage, context in contexts:
+        if len(passages) == limit:
+            break
+        if context is None or any(passage.start < high and passage.end > low for low, high in shown):
+            continue  # the file changed since; or this passage is (partly) in view already
+        text, start, end = context
+        low, high = passage.chunk_start, passage.chunk_start + len(text)
+        for shown_low, shown_high in shown:  # cut what is shown already, keeping the passage
+            if shown_low < high and shown_high > low:
+                if passage.end <= shown_low:
+                    high = shown_low
+                elif passage.start >= shown_high:
+                    low = shown_high
+        cut = low - passage.chunk_start
+        text, start, end = text[cut : high - passage.chunk_start], start - cut, end - cut
+        shown.append((low, high))
+        passages.append((context_label(passage, text, start), text, start, end))
+    return passages
+
+
+def context_label(passage: Passage, text: str, start: int) -> str:
+    """Where the shown text is, e.g. "Page 2 · Lines 14\u201331": the lines of all of it,
+    not only of the shaded passage in it."""
+    where = []
+    if passage.page:
+        where.append(f"Page {passage.page}")
+    if passage.line:
+        first = passage.line - text.count("\n", 0, start)
+        last = first + text.rstrip("\n").count("\n")
+        where.append(f"Line {first}" if last == first else f"Lines {first}\u2013{last}")
+    return " · ".join(where)
+
+
 class SearchRunner(QObject):
     """Queries off the GUI thread; only the newest answer is delivered. Previews and other
     reads run on a second thread, so a preview being laid out never delays the next query."""
@@ -350,18 +391,9 @@ class SearchRunner(QObject):
 
         def work() -> Preview:
             searcher = self.engine.searcher()
-            passages = []
-            for passage in row.result.passages[:PREVIEW_PASSAGES]:
-                context = searcher.passage_context(row.path, passage)
-                if context is None:
-                    continue
-                where = []
-                if passage.page:
-                    where.append(f"Page {passage.page}")
-                if passage.line:
-                    where.append(f"Line {passage.line}")
-                passages.append((" · ".join(where), *context))
-            return Preview(row.path, passages, terms)
+            passages = row.result.passages
+            contexts = ((passage, searcher.passage_context(row.path, passage)) for passage in passages)
+            return Preview(row.path, preview_passages(contexts, PREVIEW_PASSAGES), terms)
 
         self.side_pool.start(
             BackgroundTask(

@@ -76,6 +76,41 @@ def test_typing_shows_ranked_highlighted_results(qtbot, window: SearchWindow) ->
     assert window.preview.current_path.endswith("banana-bread.md")
 
 
+def test_the_preview_shows_each_line_once_labelled_with_the_lines_shown(
+    qtbot, engine_factory, tmp_path: Path
+) -> None:
+    """Chunks overlap, and a file's best passages often come from neighbouring chunks: the
+    preview shows no line twice, and each label names the lines of the text under it."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    lines = [f"Line {n:02d}: the boat crossed the harbour at dawn with the tide." for n in range(1, 61)]
+    for n in (12, 15, 17, 44):  # the query's words near chunk edges and far down
+        lines[n - 1] = f"Line {n:02d}: a kingfisher dived from the willow for a silver minnow."
+    (folder / "river-diary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    engine = engine_factory()
+    engine.index(engine.add_roots([folder]))
+    runner = SearchRunner(engine)
+    window = SearchWindow(runner, [folder])
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        _type_and_wait(qtbot, window, "kingfisher dived for a minnow")
+        qtbot.waitUntil(lambda: "kingfisher" in window.preview.toPlainText(), timeout=5_000)
+        shown: list[str] = []
+        blocks = re.split(r"^(Lines? [0-9]+(?:\u2013[0-9]+)?)$", window.preview.toPlainText(), flags=re.M)
+        labels, texts = blocks[1::2], blocks[2::2]
+        assert len(labels) >= 2  # more than one passage: the case where chunks overlap
+        for label, text in zip(labels, texts, strict=True):
+            numbers = [int(n) for n in re.findall(r"[0-9]+", label)]
+            body = [line for line in text.strip("\n").split("\n") if line]
+            assert lines[numbers[0] - 1].endswith(body[0])  # the first line shown, or its end
+            assert body[-1].startswith(f"Line {numbers[-1]:02d}:")
+            shown += [line[:7] for line in body if line.startswith("Line ")]
+        assert len(shown) == len(set(shown)), shown  # no line twice
+    finally:
+        runner.shutdown()
+
+
 def test_the_preview_waits_until_typing_pauses(qtbot, window: SearchWindow) -> None:
     """A preview laid out between two fast keystrokes would delay the second one's answer."""
     _type_and_wait(qtbot, window, "baking with ripe bananas")
