@@ -53,10 +53,6 @@ MIN_COSINE_MEAN = 0.99
 MAX_NDCG_DROP = 0.01
 
 
-def _never() -> bool:
-    return False
-
-
 # Varied, realistic passages (notes, mail, code, prose, lists, other languages) whose vectors
 # fp32 and int8 must agree on. Not tuned: any mix of kinds people keep would do.
 GATE_TEXTS = (
@@ -150,7 +146,7 @@ def add_int8_variant(folder: Path) -> ModelManifest:
 
 
 def add_int8_variant_in_child(
-    folder: Path, timeout_s: float = 900, should_cancel: Callable[[], bool] = _never
+    folder: Path, timeout_s: float = 900, should_cancel: Callable[[], bool] = lambda: False
 ) -> bool:
     """``add_int8_variant`` in a child process (it needs ``onnx``); False if it could not run.
     ``should_cancel()`` (asked every 0.1 s) ends the child and raises ``DownloadCancelledError``:
