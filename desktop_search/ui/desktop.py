@@ -86,6 +86,11 @@ def on_disk(path: str) -> str:
     return next((p for p in candidates if os.path.lexists(p)), candidates[0])
 
 
+def exists(path: str) -> bool:
+    """Is an indexed path still there (the index may be a moment behind a delete)?"""
+    return os.path.lexists(on_disk(path))
+
+
 def open_path(path: str, page: int | None = None) -> bool:
     """Open a file with its default app (at ``page`` where the viewer supports it);
     programs and scripts are revealed, never run. False when nothing could open it."""

@@ -361,14 +361,25 @@ class SearchWindow(QWidget):
             self.results.setCurrentIndex(self.model.index(row))
 
     def open_current(self) -> None:
+        """Open the selected file; say so when it is gone or no app opens it (then it is
+        shown in its folder)."""
         row = self.current_row()
-        if row is not None:
-            desktop.open_path(row.path, row.page)
+        if row is None:
+            return
+        if not desktop.exists(row.path):
+            self.result_status.setText(f"{row.name} is no longer there (moved or deleted)")
+        elif not desktop.open_path(row.path, row.page):
+            where = "; shown in its folder" if desktop.reveal_path(row.path) else ""
+            self.result_status.setText(f"No app opens {row.name}{where}")
 
     def reveal_current(self) -> None:
         row = self.current_row()
-        if row is not None:
-            desktop.reveal_path(row.path)
+        if row is None:
+            return
+        if not desktop.reveal_path(row.path):
+            self.result_status.setText(f"Could not show {row.name} in its folder")
+        elif not desktop.exists(row.path):
+            self.result_status.setText(f"{row.name} is no longer there; its folder is shown")
 
     def copy_current_path(self) -> None:
         row = self.current_row()

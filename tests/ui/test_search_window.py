@@ -45,12 +45,27 @@ def window(qtbot, indexed_engine, sample_folder: Path):
     runner.shutdown()
 
 
+class DesktopCalls(list[tuple[str, str, "int | None"]]):
+    """What the window asked the OS to open or reveal (no file manager here); ``opens`` is
+    what opening answers (False: no app is set for the type)."""
+
+    opens = True
+
+
 @pytest.fixture
-def opened(monkeypatch):
-    """Records what the window asked the OS to open or reveal (no file manager here)."""
-    calls: list[tuple[str, str, int | None]] = []
-    monkeypatch.setattr(desktop, "open_path", lambda path, page=None: calls.append(("open", path, page)))
-    monkeypatch.setattr(desktop, "reveal_path", lambda path: calls.append(("reveal", path, None)))
+def opened(monkeypatch) -> DesktopCalls:
+    calls = DesktopCalls()
+
+    def open_path(path: str, page: int | None = None) -> bool:
+        calls.append(("open", path, page))
+        return calls.opens
+
+    def reveal_path(path: str) -> bool:
+        calls.append(("reveal", path, None))
+        return True
+
+    monkeypatch.setattr(desktop, "open_path", open_path)
+    monkeypatch.setattr(desktop, "reveal_path", reveal_path)
     return calls
 
 
@@ -173,6 +188,27 @@ def test_keyboard_moves_opens_reveals_copies(qtbot, window: SearchWindow, opened
     window.field.selectAll()
     qtbot.keyClick(window.field, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == window.field.text()
+
+
+def test_opening_a_file_that_is_gone_or_that_no_app_opens_says_so(
+    qtbot, window: SearchWindow, opened, sample_folder: Path
+) -> None:
+    _type_and_wait(qtbot, window, "baking with ripe bananas")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    first = window.model.row(0)
+    opened.opens = False  # no app is set to open this type
+    qtbot.keyClick(window.field, Qt.Key.Key_Return)
+    assert opened == [("open", first.path, None), ("reveal", first.path, None)]
+    assert window.result_status.text() == f"No app opens {first.name}; shown in its folder"
+
+    opened.clear()
+    Path(first.path).unlink()  # deleted a moment ago; the index has not caught up
+    qtbot.keyClick(window.field, Qt.Key.Key_Return)
+    assert opened == []  # nothing asked to open a file that is not there
+    assert window.result_status.text() == f"{first.name} is no longer there (moved or deleted)"
+    qtbot.keyClick(window.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert opened == [("reveal", first.path, None)]  # its folder
+    assert window.result_status.text() == f"{first.name} is no longer there; its folder is shown"
 
 
 def test_escape_clears_then_hides(qtbot, window: SearchWindow) -> None:
