@@ -175,6 +175,24 @@ class Store:
                 (int(r[0]), str(r[1])) for r in self._db.execute("SELECT id, path FROM roots ORDER BY path")
             ]
 
+    def hand_over_nested_files(self, root_id: int) -> int:
+        """Give the files inside another root nested in ``root_id``'s folder to that root (the
+        deepest), so removing ``root_id`` keeps them; returns how many changed hands."""
+        moved = 0
+        with self.transaction() as db:
+            (folder,) = db.execute("SELECT path FROM roots WHERE id = ?", (root_id,)).fetchone()
+            outer_low, outer_high = _path_range(folder)
+            others = db.execute("SELECT id, path FROM roots WHERE id != ?", (root_id,)).fetchall()
+            for other_id, other in sorted(others, key=lambda row: -len(row[1])):
+                low, high = _path_range(other)
+                if outer_low <= low < outer_high:
+                    cursor = db.execute(
+                        "UPDATE files SET root_id = ? WHERE root_id = ? AND path >= ? AND path < ?",
+                        (other_id, root_id, low, high),
+                    )
+                    moved += int(cursor.rowcount)
+        return moved
+
     def remove_root(self, root_id: int) -> list[int]:
         """Delete a root with its files, chunks and vectors; returns the deleted chunk ids."""
         with self.transaction() as db:
@@ -317,11 +335,9 @@ class Store:
 
     def files_under(self, folder: str) -> dict[str, FileState]:
         """Every known file inside ``folder`` (at any depth)."""
-        prefix = folder.rstrip("/\\") + os.sep
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_FILE_COLUMNS} FROM files WHERE path >= ? AND path < ?",
-                (prefix, prefix[:-1] + chr(ord(os.sep) + 1)),
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE path >= ? AND path < ?", _path_range(folder)
             ).fetchall()
         return {row[2]: FileState(*row) for row in rows}
 
@@ -520,6 +536,12 @@ class Store:
 
 
 _FILE_COLUMNS = "id, root_id, path, size, mtime_ns, inode, content_hash, status, reason"
+
+
+def _path_range(folder: str) -> tuple[str, str]:
+    """[low, high) of the paths inside ``folder`` at any depth, for an indexed range query."""
+    prefix = folder.rstrip("/\\") + os.sep
+    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
 
 
 def _statements(script: str) -> list[str]:

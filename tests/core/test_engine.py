@@ -156,6 +156,21 @@ def test_forget_purges_text_vectors_and_index(
         engine.forget(sample_folder)
 
 
+def test_forgetting_a_folder_keeps_another_folder_inside_it(engine_factory, sample_folder: Path) -> None:
+    """Documents and Documents/code both added: removing Documents keeps code's files, their
+    text and vectors (nothing is read again), and forgets the rest."""
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    inner = sample_folder / "code"
+    engine.index(engine.add_roots([inner]))
+    assert engine.forget(sample_folder) == 3  # the three files outside code
+    assert _names(engine.search("retry with backoff")) == ["retry.py"]  # at once, no rescan
+    assert "banana-bread.md" not in _names(engine.search("ripe bananas"))
+    again = engine.index()
+    assert again.files_indexed == 0 and again.chunks_embedded == 0 and again.files_unchanged == 1
+    assert engine.forget(inner) == 1 and engine.store.file_count() == 0
+
+
 def test_second_writer_is_refused_with_a_clear_error(
     engine_factory, app_paths: AppPaths, sample_folder: Path
 ) -> None:
