@@ -295,8 +295,9 @@ class Engine:
         if not matching:
             raise UserError(f"{folder} is not an indexed folder (see `desktop-search status`)")
         with self.writing():
-            # Another root inside this folder keeps its files (and their vectors).
-            self.store.hand_over_nested_files(matching[0])
+            # Files another root also holds (one inside this folder, or around it) stay,
+            # with their vectors.
+            self.store.hand_over_covered_files(matching[0])
             files = len(self.store.files_of_root(matching[0]))
             # Marked first: if the process dies before the purge ends, the next writer ends it.
             self.store.set_meta(PURGE_PENDING_KEY, "1")

@@ -175,22 +175,19 @@ class Store:
                 (int(r[0]), str(r[1])) for r in self._db.execute("SELECT id, path FROM roots ORDER BY path")
             ]
 
-    def hand_over_nested_files(self, root_id: int) -> int:
-        """Give the files inside another root nested in ``root_id``'s folder to that root (the
-        deepest), so removing ``root_id`` keeps them; returns how many changed hands."""
+    def hand_over_covered_files(self, root_id: int) -> int:
+        """Give ``root_id``'s files that another root's folder also holds (a root nested in it,
+        or one it is nested in) to that root, the deepest first, so removing ``root_id``
+        keeps them; returns how many changed hands."""
         moved = 0
         with self.transaction() as db:
-            (folder,) = db.execute("SELECT path FROM roots WHERE id = ?", (root_id,)).fetchone()
-            outer_low, outer_high = _path_range(folder)
             others = db.execute("SELECT id, path FROM roots WHERE id != ?", (root_id,)).fetchall()
             for other_id, other in sorted(others, key=lambda row: -len(row[1])):
-                low, high = _path_range(other)
-                if outer_low <= low < outer_high:
-                    cursor = db.execute(
-                        "UPDATE files SET root_id = ? WHERE root_id = ? AND path >= ? AND path < ?",
-                        (other_id, root_id, low, high),
-                    )
-                    moved += int(cursor.rowcount)
+                cursor = db.execute(
+                    "UPDATE files SET root_id = ? WHERE root_id = ? AND path >= ? AND path < ?",
+                    (other_id, root_id, *_path_range(other)),
+                )
+                moved += int(cursor.rowcount)
         return moved
 
     def remove_root(self, root_id: int) -> list[int]:

@@ -171,6 +171,19 @@ def test_forgetting_a_folder_keeps_another_folder_inside_it(engine_factory, samp
     assert engine.forget(inner) == 1 and engine.store.file_count() == 0
 
 
+def test_forgetting_a_folder_inside_another_keeps_its_files(engine_factory, sample_folder: Path) -> None:
+    """Documents/code added first, then Documents: removing code keeps its files indexed,
+    as Documents still holds them."""
+    engine = engine_factory()
+    inner = sample_folder / "code"
+    engine.index(engine.add_roots([inner]))
+    engine.index(engine.add_roots([sample_folder]))
+    assert engine.forget(inner) == 0
+    assert _names(engine.search("retry with backoff"))[0] == "retry.py"
+    again = engine.index()
+    assert again.files_indexed == 0 and again.chunks_embedded == 0 and engine.store.file_count() == 4
+
+
 def test_second_writer_is_refused_with_a_clear_error(
     engine_factory, app_paths: AppPaths, sample_folder: Path
 ) -> None:
