@@ -30,8 +30,9 @@ from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import chunk_text
 from desktop_search.core.embed import Embedder
 from desktop_search.core.model.provision import ModelLocations, resolve_model
+from desktop_search.core.records import NewChunk
 from desktop_search.core.search import Searcher
-from desktop_search.core.store import NewChunk, Store
+from desktop_search.core.store import Store
 
 log = logging.getLogger("bench.hybrid_latency")
 

@@ -24,8 +24,9 @@ from desktop_search.core.embed import Embedder, Vectors
 from desktop_search.core.errors import StorageError, storage_problem
 from desktop_search.core.extract import ExtractedDocument, ExtractionError, is_too_large
 from desktop_search.core.extract.sandbox import ExtractionPool
+from desktop_search.core.records import STATUS_INDEXED, STATUS_SKIPPED, FileState, NewChunk
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file, stored_path
-from desktop_search.core.store import STATUS_INDEXED, STATUS_SKIPPED, FileState, NewChunk, Store
+from desktop_search.core.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,8 @@ from desktop_search.core.keyword import (
     terms_of,
 )
 from desktop_search.core.query import ParsedQuery, SearchFilters, parse_query
-from desktop_search.core.store import ChunkHit, Store
+from desktop_search.core.records import ChunkHit
+from desktop_search.core.store import Store
 
 SNIPPET_CHARS = 240
 PASSAGES_PER_FILE = 3

@@ -14,66 +14,29 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from desktop_search.core import errors
-from desktop_search.core.chunk import Chunk
 from desktop_search.core.errors import UserError
+from desktop_search.core.records import (
+    STATUS_ENCRYPTED,
+    STATUS_FAILED,
+    STATUS_INDEXED,
+    STATUS_SKIPPED,
+    ChunkHit,
+    FileState,
+    NewChunk,
+    Vector,
+)
 from desktop_search.core.schema import MIGRATIONS, Migration
 
-STATUS_INDEXED, STATUS_FAILED, STATUS_SKIPPED = "indexed", "failed", "skipped"
-STATUS_PENDING, STATUS_ENCRYPTED = "pending", "encrypted"
 # No memory-mapped reads: after a few hundred keyword searches a 100k-chunk database had
 # 250 MB of its pages mapped into the app (bench.footprint), for ~1.5 ms less per search.
 MMAP_BYTES = 0
 CACHE_KIB = 8192  # SQLite page cache per connection: 4 MB or 16 MB measured the same search latency
-
-Vector = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True)
-class FileState:
-    """What the database knows about one file."""
-
-    id: int
-    root_id: int
-    path: str
-    size: int
-    mtime_ns: int
-    inode: int
-    content_hash: str | None
-    status: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class ChunkHit:
-    """A chunk with its file, as the search needs it."""
-
-    chunk_id: int
-    file_id: int
-    path: str
-    title: str | None
-    kind: str
-    text: str
-    start: int
-    end: int
-    line: int | None
-    page: int | None
-
-
-@dataclass(frozen=True)
-class NewChunk:
-    """A chunk to store, with its vector (or None when it is still to be embedded)."""
-
-    chunk: Chunk
-    kind: str
-    vector: Vector | None
 
 
 class Store:

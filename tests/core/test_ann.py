@@ -11,7 +11,8 @@ import pytest
 from desktop_search.core.ann import AnnIndex, capacity_for
 from desktop_search.core.chunk import Chunk
 from desktop_search.core.embed import Embedder
-from desktop_search.core.store import NewChunk, Store
+from desktop_search.core.records import NewChunk
+from desktop_search.core.store import Store
 
 TEXTS = [
     "supersonic flow over a cone",

@@ -17,8 +17,8 @@ from desktop_search.core.extract import is_supported
 from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 from desktop_search.core.live import LiveIndexer
 from desktop_search.core.model.registry import MINILM
+from desktop_search.core.records import STATUS_INDEXED
 from desktop_search.core.scan import ScanRules, os_paths, scan_root, stat_file, stored_path
-from desktop_search.core.store import STATUS_INDEXED
 from desktop_search.paths import AppPaths
 from tests.fixtures import documents as docs
 

@@ -11,7 +11,8 @@ import pytest
 from desktop_search.core.chunk import Chunk
 from desktop_search.core.embed import Embedder
 from desktop_search.core.errors import CorruptDatabaseError, UserError
-from desktop_search.core.store import MIGRATIONS, STATUS_FAILED, NewChunk, Store
+from desktop_search.core.records import STATUS_FAILED, NewChunk
+from desktop_search.core.store import MIGRATIONS, Store
 
 STAT = (10, 1_000, 42)
 
