@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_search.core.errors import DownloadCancelledError, UserError
-from desktop_search.core.model.provision import ModelLocations, fetch_model, kept_download_bytes
+from desktop_search.core.model.provision import (
+    ModelLocations,
+    fetch_model,
+    kept_download_bytes,
+    offline_package_dir,
+)
 from desktop_search.core.model.registry import OFFLINE_FALLBACK, get_spec, hub_url
 
 log = logging.getLogger(__name__)
@@ -167,6 +172,13 @@ class ModelPanel(QWidget):
 
     def _not_installed(self, opening: str) -> None:
         spec = get_spec(self.name)
+        if spec is not None and offline_package_dir(spec) is not None:
+            self._show(
+                f"{self.name} comes with Desktop Search; it is prepared from its package the first "
+                "time it is used (about 10 s).",
+                button=None,
+            )
+            return
         if spec is None or not spec.hub_onnx_file:
             self._show(
                 f"{opening}. Import it with: desktop-search model import FOLDER",
