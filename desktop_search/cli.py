@@ -63,6 +63,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="roots, file counts, model, provider, index health")
     status.add_argument("--json", action="store_true")
+    status.add_argument(
+        "--failed", action="store_true", help="list every file not indexed (or indexed in part), with why"
+    )
 
     forget = commands.add_parser("forget", help="remove a folder and purge everything indexed from it")
     forget.add_argument("path", type=Path)
@@ -156,13 +159,26 @@ def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
         f"{report.files_removed} removed) in {report.seconds:.1f} s; "
         f"{report.chunks_embedded} chunks embedded ({rate:.0f}/s), {report.chunks_reused} reused."
     )
-    if report.problems:
-        print(f"{len(report.problems)} files were not indexed:")
-        for path, status, reason in report.problems[:50]:
-            print(f"  {status}: {path}: {reason}")
-        if len(report.problems) > 50:
-            print(f"  ... and {len(report.problems) - 50} more (see `desktop-search status`)")
+    _print_problems(report.problems, report.partly_indexed)
     return 0
+
+
+LISTED_PROBLEMS = 10
+
+
+def _print_problems(not_indexed: list[tuple[str, str, str]], partly: list[tuple[str, str, str]]) -> None:
+    """What was not indexed (and what only in part), by kind, then the first few files."""
+    from desktop_search.core.problems import summary_text
+
+    hint = "`desktop-search status --failed` lists them"
+    for rows, what in ((not_indexed, "not indexed"), (partly, "indexed in part")):
+        if not rows:
+            continue
+        print(f"{len(rows):,} {'file' if len(rows) == 1 else 'files'} {what}: {summary_text(rows)}.")
+        for path, status, reason in rows[:LISTED_PROBLEMS]:
+            print(f"  {status}: {path}: {reason}")
+        if len(rows) > LISTED_PROBLEMS:
+            print(f"  … and {len(rows) - LISTED_PROBLEMS:,} more ({hint})")
 
 
 def _cmd_watch(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -262,7 +278,12 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
 
     with Engine.open_profile(paths) as engine:
         status = engine.status()
-        problems = engine.store.problem_files(limit=20)
+        if args.failed:
+            not_indexed = engine.store.problem_files(limit=10**9)
+            partly = engine.store.partly_indexed_files(limit=10**9)
+    if args.failed:
+        _print_failed(not_indexed, partly, as_json=args.json)
+        return 0
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
@@ -292,9 +313,31 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
             print(f"Live:     {mode} {root} (pid {watch['pid']})")
     if status["pending"]:
         print(f"Queued:   {status['pending']} files to look at")
-    for path, state, reason in problems:
-        print(f"  {state}: {path}: {reason}")
+    for key, what in (("not_indexed", "Not read"), ("partly_indexed", "In part")):
+        if status[key]:
+            counts = ", ".join(f"{count:,} {kind}" for kind, count in status[key].items())
+            print(f"{what + ':':<10}{sum(status[key].values()):,} ({counts})")
+    if status["not_indexed"] or status["partly_indexed"]:
+        print("          `desktop-search status --failed` lists them with the reasons")
     return 0
+
+
+def _print_failed(
+    not_indexed: list[tuple[str, str, str]], partly: list[tuple[str, str, str]], as_json: bool
+) -> None:
+    """Every file not indexed or indexed in part, with its status, kind and reason."""
+    from desktop_search.core.problems import reason_kind
+
+    rows = [*not_indexed, *partly]
+    if as_json:
+        for path, state, reason in rows:
+            record = {"path": path, "status": state, "kind": reason_kind(state, reason), "reason": reason}
+            print(json.dumps(record, ensure_ascii=False))
+        return
+    if not rows:
+        print("Every file was indexed.")
+    for path, state, reason in rows:
+        print(f"{reason_kind(state, reason)}: {path}: {reason}")
 
 
 def _cmd_forget(args: argparse.Namespace, paths: AppPaths) -> int:

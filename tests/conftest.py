@@ -26,6 +26,17 @@ from tests.hub_mirror import HubMirror
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("DESKTOP_SEARCH_TEST_CACHE") or REPO / ".test-cache")
+REALDOCS = Path(os.environ.get("DESKTOP_SEARCH_REALDOCS") or REPO.parent / "shared" / "realdocs" / "tika")
+
+
+def realdoc(name: str, folder: Path) -> Path:
+    """A copy of one of the real-world test documents (``../shared/realdocs/tika``) in
+    ``folder``; the test is skipped where the collection is not present."""
+    source = REALDOCS / name
+    if not source.is_file():
+        pytest.skip(f"{source} is not present")
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(source, folder / name))
 
 
 @pytest.fixture(scope="session")

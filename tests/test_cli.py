@@ -226,3 +226,28 @@ def test_self_test_fails_clearly_when_the_answer_is_wrong(app_paths: AppPaths, m
     said: list[str] = []
     assert self_test.run_self_test(app_paths, said.append) == 1
     assert said[-1] == "self-test FAILED: expected garden.html first"
+
+
+def test_index_and_status_say_why_files_were_not_indexed(app_paths: AppPaths, sample_folder: Path) -> None:
+    from tests.fixtures import documents as docs
+
+    docs.write(sample_folder, "old-memo.doc", docs.OLE_MAGIC + b"\0" * 600)
+    docs.write(sample_folder, "locked.pdf", docs.encrypted_pdf_bytes([["secret plans"]]))
+    docs.write(sample_folder, "scan.pdf", docs.pdf_bytes([[]]))  # a page with no text layer
+    out = run_cli("index", str(sample_folder), data_dir=app_paths.data_dir)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert "2 files not indexed: 1 encrypted, 1 legacy format." in lines
+    assert "1 file indexed in part: 1 no text layer." in lines
+    status = run_cli("status", data_dir=app_paths.data_dir).stdout.splitlines()
+    assert "Not read: 2 (1 encrypted, 1 legacy format)" in status
+    assert "In part:  1 (1 no text layer)" in status
+    listed = run_cli("status", "--failed", "--json", data_dir=app_paths.data_dir).stdout.splitlines()
+    records = {Path(r["path"]).name: r for r in map(json.loads, listed)}
+    assert set(records) == {"old-memo.doc", "locked.pdf", "scan.pdf"}
+    assert records["locked.pdf"]["kind"] == "encrypted" and records["locked.pdf"]["status"] == "encrypted"
+    assert records["scan.pdf"]["reason"].startswith("no text layer")
+    assert json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)["not_indexed"] == {
+        "encrypted": 1,
+        "legacy format": 1,
+    }

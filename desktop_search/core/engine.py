@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_search.config import Settings, load_settings
+from desktop_search.core import problems
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.embed import Embedder, trim_c_heap
 from desktop_search.core.errors import CorruptDatabaseError, UserError
@@ -397,6 +398,8 @@ class Engine:
                 "ann_rebuild_reason": health.rebuild_reason,
                 "healthy": health.live == vector_models.get(model.resolved.manifest.model_id, 0),
             },
+            "not_indexed": dict(problems.summary(self.store.problem_files(limit=10**9))),
+            "partly_indexed": dict(problems.summary(self.store.partly_indexed_files(limit=10**9))),
             "watch": self._watch_state(),
             "pending": self.store.pending_count(),
             "recovery": recovery_notice(self.store),

@@ -11,6 +11,7 @@ Long operations take plain callbacks: ``progress(IndexProgress)`` and ``should_c
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import Chunk, chunk_document
 from desktop_search.core.embed import Embedder, Vectors
 from desktop_search.core.errors import StorageError, storage_problem
-from desktop_search.core.extract import ExtractedDocument, ExtractionError, is_too_large
+from desktop_search.core.extract import STATUS_FAILED, ExtractedDocument, ExtractionError, is_too_large
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.records import STATUS_INDEXED, STATUS_SKIPPED, FileState, NewChunk
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file, stored_path
@@ -89,7 +90,8 @@ class IndexReport:
     chunks_reused: int = 0
     seconds: float = 0.0
     cancelled: bool = False
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, reason)
+    partly_indexed: list[tuple[str, str, str]] = field(default_factory=list)  # indexed with a note
 
 
 @dataclass
@@ -99,6 +101,21 @@ class _Prepared:
     seen: SeenFile
     document: ExtractedDocument
     chunks: list[tuple[Chunk, str]]  # (chunk, kind)
+
+
+def is_file_local(exc: Exception) -> bool:
+    """Whether an error while chunking, embedding or storing one file is that file's problem
+    (odd text, a value SQLite refuses), as opposed to the index's: a full or failing disk, a
+    locked or damaged database stop the run instead of marking every file failed."""
+    refused_value = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.DataError)
+    if isinstance(exc, (*refused_value, sqlite3.InterfaceError)):
+        return True
+    return not isinstance(exc, (StorageError, sqlite3.DatabaseError))
+
+
+def stage_failure(stage: str, exc: Exception) -> str:
+    """The reason stored for a file that broke a stage after extraction."""
+    return f"could not be {stage}: {type(exc).__name__}: {exc}"[:500]
 
 
 def title_chunk(title: str | None) -> Chunk | None:
@@ -315,11 +332,25 @@ class Indexer:
             self.store.update_file_stat(seen.path, seen.stat_key, seq)
             report.files_unchanged += 1
             return None
-        chunks = [(c, "text") for c in chunk_document(document.text, document.page_starts)]
+        try:
+            chunks = [(c, "text") for c in chunk_document(document.text, document.page_starts)]
+        except Exception as exc:
+            if not is_file_local(exc):
+                raise
+            self._record_failure(root_id, seen, seq, stage_failure("split into passages", exc))
+            return None
         title = title_chunk(document.title)
         if title is not None:
             chunks.insert(0, (title, "name"))
         return _Prepared(root_id, seq, seen, document, chunks)
+
+    def _record_failure(self, root_id: int, seen: SeenFile, seq: int, reason: str) -> None:
+        """Mark one file failed (its old chunks dropped); the run goes on with the others."""
+        log.warning("Not indexed: %s: %s", seen.path, reason)
+        stat = seen.stat_key
+        removed = self.store.record_file_status(root_id, seen.path, stat, STATUS_FAILED, reason, seq=seq)
+        self.ann.remove(removed)
+        self.ann.sync_generation(self.store.vectors_generation())
 
     def _vectors_for(self, texts_by_hash: dict[str, str], report: IndexReport) -> dict[str, Vectors]:
         """Vectors for these chunk hashes: reused from the DB where possible, else embedded."""
@@ -336,26 +367,66 @@ class Indexer:
 
     def _store_batch(self, batch: Sequence[_Prepared], report: IndexReport) -> None:
         texts_by_hash = {c.content_hash: c.text for p in batch for c, _ in p.chunks}
-        vectors = self._vectors_for(texts_by_hash, report)
+        try:
+            vectors = self._vectors_for(texts_by_hash, report)
+        except Exception as exc:
+            if not is_file_local(exc):
+                raise
+            vectors = self._vectors_file_by_file(batch, report, exc)
         for prepared in batch:
-            seen, document = prepared.seen, prepared.document
+            if all(c.content_hash in vectors for c, _ in prepared.chunks):
+                self._store_file(prepared, vectors, report)
+        self.ann.sync_generation(self.store.vectors_generation())
+
+    def _vectors_file_by_file(
+        self, batch: Sequence[_Prepared], report: IndexReport, batch_error: Exception
+    ) -> dict[str, Vectors]:
+        """After a batch failed to embed: each file on its own, so only the file that breaks
+        the model is marked failed. If even a plain probe fails, the model is what is broken
+        (not the files): the batch's error stops the run and every file stays queued."""
+        vectors: dict[str, Vectors] = {}
+        for prepared in batch:
+            texts = {c.content_hash: c.text for c, _ in prepared.chunks if c.content_hash not in vectors}
+            try:
+                vectors.update(self._vectors_for(texts, report))
+            except Exception as exc:
+                if not is_file_local(exc):
+                    raise
+                try:
+                    self.embedder.embed_passages(["A plain sentence to check the model still works."])
+                except Exception:
+                    raise batch_error from exc
+                seen = prepared.seen
+                self._record_failure(prepared.root_id, seen, prepared.seq, stage_failure("embedded", exc))
+        return vectors
+
+    def _store_file(self, prepared: _Prepared, vectors: dict[str, Vectors], report: IndexReport) -> None:
+        """One file's chunks and vectors in one transaction; a file SQLite refuses is marked
+        failed (the transaction rolled back) and the batch goes on."""
+        seen, document = prepared.seen, prepared.document
+        try:
             if not prepared.chunks:
                 removed = self.store.record_file_status(
                     prepared.root_id, seen.path, seen.stat_key, STATUS_INDEXED, document.note or "no text",
                     document.content_hash, seq=prepared.seq,
                 )  # fmt: skip
                 self.ann.remove(removed)
-            else:
-                new_chunks = [NewChunk(c, kind, vectors[c.content_hash]) for c, kind in prepared.chunks]
-                new_ids, removed = self.store.replace_file_chunks(
-                    prepared.root_id, seen.path, seen.stat_key, document.content_hash,
-                    document.title, new_chunks, self.embedder.model_id, seq=prepared.seq,
-                    note=document.note,
-                )  # fmt: skip
-                self.ann.remove(removed)
-                self.ann.add(new_ids, np.vstack([n.vector for n in new_chunks if n.vector is not None]))
-            report.files_indexed += 1
-        self.ann.sync_generation(self.store.vectors_generation())
+                report.files_indexed += 1
+                return
+            new_chunks = [NewChunk(c, kind, vectors[c.content_hash]) for c, kind in prepared.chunks]
+            new_ids, removed = self.store.replace_file_chunks(
+                prepared.root_id, seen.path, seen.stat_key, document.content_hash,
+                document.title, new_chunks, self.embedder.model_id, seq=prepared.seq,
+                note=document.note,
+            )  # fmt: skip
+        except Exception as exc:
+            if not is_file_local(exc):
+                raise
+            self._record_failure(prepared.root_id, seen, prepared.seq, stage_failure("stored", exc))
+            return
+        self.ann.remove(removed)
+        self.ann.add(new_ids, np.vstack([n.vector for n in new_chunks if n.vector is not None]))
+        report.files_indexed += 1
 
     def _save_if_due(self, force: bool = False) -> None:
         if force or time.monotonic() - self._last_save > SAVE_EVERY_S:
@@ -416,6 +487,7 @@ class Indexer:
         self._save_if_due(force=save)
         self.store.checkpoint(wait=save)
         report.problems = self.store.problem_files()
+        report.partly_indexed = self.store.partly_indexed_files()
         if report.chunks_embedded:
             self.store.release_memory()
             self.embedder.release_memory()

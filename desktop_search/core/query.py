@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
+from desktop_search.core.extract.clean import clean_text
+
 TYPE_FAMILIES: dict[str, frozenset[str]] = {
     "document": frozenset({".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".md"}),
     "spreadsheet": frozenset({".xls", ".xlsx", ".ods", ".csv", ".tsv"}),
@@ -131,7 +133,8 @@ def _extensions(value: str) -> frozenset[str]:
 
 
 def parse_query(raw: str, today: dt.date | None = None) -> ParsedQuery:
-    """Take a query apart; never raises, whatever the input."""
+    """Take a query apart; never raises, whatever the input (a pasted lone surrogate or
+    control character included: the text is cleaned as a document's would be)."""
     today = today or dt.date.today()
     words: list[str] = []
     phrases: list[str] = []
@@ -148,7 +151,8 @@ def parse_query(raw: str, today: dt.date | None = None) -> ParsedQuery:
         if end is not None and end != dt.datetime.max:
             before = end if before is None else min(before, end)
 
-    tokens = [(m.group(1), m.group(2), m.group(3)) for m in _TOKEN.finditer(raw.replace("\x00", " "))]
+    cleaned = clean_text(raw.replace("\x00", " "))
+    tokens = [(m.group(1), m.group(2), m.group(3)) for m in _TOKEN.finditer(cleaned)]
     position = 0
     while position < len(tokens):
         minus, quoted, bare = tokens[position]

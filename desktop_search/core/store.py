@@ -480,6 +480,17 @@ class Store:
             ).fetchall()
         return [(str(a), str(b), str(c)) for a, b, c in rows]
 
+    def partly_indexed_files(self, limit: int = 1000) -> list[tuple[str, str, str]]:
+        """(path, status, reason) of indexed files with a note on what was not read (no text
+        layer, pages left out, text cut); files that are merely empty are not listed."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT path, status, reason FROM files WHERE status = ? AND reason IS NOT NULL"
+                " AND reason != 'no text' ORDER BY path LIMIT ?",
+                (STATUS_INDEXED, limit),
+            ).fetchall()
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
+
     def checkpoint(self, wait: bool = True) -> None:
         """Fold the WAL into the database file; ``wait=False`` never waits for readers."""
         with self._lock:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop_search.core.indexer import IndexProgress
 from desktop_search.core.live import LiveState
+from desktop_search.core.problems import summary_text
 from desktop_search.ui.worker import describe_state, eta_text
 
 STATUS_LABELS = {"failed": "Could not read", "skipped": "Skipped", "encrypted": "Password-protected"}
@@ -151,8 +152,8 @@ class ProblemsDialog(QDialog):
         count = len(problems)
         self.summary.setText(
             "Every file was indexed." if not count else
-            f"{count:,} {'file was' if count == 1 else 'files were'} not indexed. "
-            "A file is read again when it changes, or on Retry."
+            f"{count:,} {'file was' if count == 1 else 'files were'} not indexed "
+            f"({summary_text(problems)}). A file is read again when it changes, or on Retry."
         )  # fmt: skip
         self.retry_selected.setEnabled(bool(problems))
         self.retry_all.setEnabled(bool(problems))

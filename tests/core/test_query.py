@@ -110,3 +110,9 @@ def test_parser_never_throws_and_keeps_its_promises(raw: str) -> None:
 def test_parser_survives_operator_soup(parts: list[str]) -> None:
     parse_query(" ".join(parts), TODAY)
     parse_query("".join(parts), TODAY)
+
+
+def test_a_pasted_lone_surrogate_or_control_character_is_cleaned_not_an_error() -> None:
+    parsed = parse_query("tax\x00 return \ud800 forms\ufffe")
+    parsed.text.encode("utf-8")  # strict: the tokenizer and SQLite take it
+    assert parsed.words[:2] == ("tax", "return")

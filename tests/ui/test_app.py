@@ -92,7 +92,7 @@ def test_files_not_indexed_are_listed_with_the_reason_and_retry_reads_them_again
     row = [dialog.table.item(0, column).text() for column in range(3)]
     assert row == [str(locked), "Password-protected", "password-protected PDF"]
     assert dialog.summary.text() == (
-        "1 file was not indexed. A file is read again when it changes, or on Retry."
+        "1 file was not indexed (1 encrypted). A file is read again when it changes, or on Retry."
     )
 
     # The user removes the password, and the file keeps its size and modified time: the

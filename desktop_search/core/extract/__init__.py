@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_search.core.extract import text
+from desktop_search.core.extract.clean import clean_document
 from desktop_search.core.extract.document import (
     STATUS_ENCRYPTED,
     STATUS_FAILED,
@@ -118,7 +119,8 @@ def is_too_large(reason: str | None) -> bool:
 
 
 def extract(path: Path, max_bytes: int) -> ExtractedDocument:
-    """Read and extract one file, refusing files over ``max_bytes``."""
+    """Read and extract one file, refusing files over ``max_bytes``; the text is clean
+    (``clean.clean_document``) whatever the file held."""
     extractor = extractor_for(path)
     if extractor is None:
         raise ExtractionError("skipped", f"unsupported file type ({path.suffix or 'no extension'})")
@@ -134,7 +136,7 @@ def extract(path: Path, max_bytes: int) -> ExtractedDocument:
     if len(data) > max_bytes:
         raise ExtractionError("skipped", too_large_reason(max_bytes))
     try:
-        document = extractor(data, path.name)
+        document = clean_document(extractor(data, path.name))
         return dataclasses.replace(document, content_hash=hashlib.sha256(data).hexdigest())
     except ExtractionError:
         raise
