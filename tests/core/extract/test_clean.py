@@ -18,7 +18,7 @@ ANY_CODE_POINT = st.characters(blacklist_categories=())  # surrogates and non-ch
 
 
 def test_surrogate_pairs_become_their_character_and_lone_ones_a_replacement() -> None:
-    # What striprtf makes of "\u-10240?\u-8398?" (the Gothic letter ahsa): two code units.
+    # What an RTF "\u-10240?\u-8398?" (the Gothic letter ahsa) decodes to: two code units.
     assert clean_text("Gothic: \ud800\udf32!") == "Gothic: \U00010332!"
     assert clean_text("lone \udc00 low, lone \ud800 high") == "lone \ufffd low, lone \ufffd high"
 
