@@ -49,7 +49,7 @@ def _plain(data: bytes, name: str) -> ExtractedDocument:
 def _html(data: bytes, name: str) -> ExtractedDocument:
     from desktop_search.core.extract import html
 
-    decoded = text.decode_text(data)
+    decoded = text.decode_text(data, html.declared_charset(data))
     if decoded is None:
         raise ExtractionError("skipped", "binary content")
     title, visible = html.visible_text(decoded)

@@ -10,6 +10,7 @@ import pytest
 
 from desktop_search.core.extract import ExtractionError, extract, is_supported
 from desktop_search.core.extract.text import decode_text, guess_title
+from tests.conftest import realdoc
 
 LIMIT = 1_000_000
 
@@ -117,3 +118,52 @@ def test_content_hash_is_of_the_bytes(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("different")
     hashes = [extract(tmp_path / n, LIMIT).content_hash for n in ("a.txt", "b.md", "c.txt")]
     assert hashes[0] == hashes[1] != hashes[2] and len(hashes[0]) == 64
+
+
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [
+        ("russian.cp866.txt", "Однажды, в студеную зимнюю пору"),  # DOS Cyrillic
+        ("english.cp500.txt", "IntelliStation POWER"),  # EBCDIC
+        ("testTXT_win-1252.txt", "a \u201cwindows\u201d encoding"),
+        ("testTXTNonASCIIUTF8.txt", "Le renard brun rapide"),
+    ],
+)
+def test_the_code_page_of_a_real_text_file_is_found(tmp_path: Path, name: str, phrase: str) -> None:
+    assert phrase in extract(realdoc(name, tmp_path), 10**8).text
+
+
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [
+        ("testHTMLNoisyMetaEncoding_1.html", "الاتحاد الجزائري"),  # declared iso-8859-6
+        ("testArabicMisleadingCharset.html", "في قرية من القرى"),  # declares UTF-8, is not
+        ("testHTML_charset_utf16le.html", "This is a sample text"),
+    ],
+)
+def test_the_charset_a_page_declares_is_used_unless_the_bytes_say_otherwise(
+    tmp_path: Path, name: str, phrase: str
+) -> None:
+    assert phrase in extract(realdoc(name, tmp_path), 10**8).text
+
+
+def test_an_end_tag_with_junk_after_its_name_still_ends_the_script(tmp_path: Path) -> None:
+    # "</script language>" once swallowed the rest of the page.
+    assert extract(realdoc("testHTMLBadScript.html", tmp_path), 10**8).text == "This is a test."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "encoding"),
+    [
+        ("Le naïf garçon mangea une crème brûlée à la fenêtre de l'hôtel, où l'été était chaud.", "cp1252"),
+        ("Die Größe der Brücke überrascht alle Bürger; schöne Grüße aus Köln – „Straße“.", "cp1252"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy. Všechno je v pořádku.", "cp1250"),
+        ("Однажды, в студеную зимнюю пору, я из лесу вышел; был сильный мороз.", "cp1251"),
+        ("Однажды, в студеную зимнюю пору, я из лесу вышел; был сильный мороз.", "cp866"),
+        ("Η γρήγορη καφέ αλεπού πηδάει πάνω από τον τεμπέλη σκύλο.", "cp1253"),
+        ("日本語のテキストです。これはテストです。", "cp932"),
+        ("这是一个中文测试文本，用于检测编码。", "gbk"),
+    ],
+)
+def test_legacy_code_pages_of_many_languages_are_told_apart(sentence: str, encoding: str) -> None:
+    assert decode_text(sentence.encode(encoding)) == sentence
