@@ -7,6 +7,7 @@ files plug in by registering an ``Extractor`` for their extensions.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
 import importlib
@@ -30,6 +31,7 @@ __all__ = [
     "ExtractedDocument",
     "ExtractionError",
     "extract",
+    "extract_embedded",
     "extractor_for",
     "is_supported",
     "register_extractor",
@@ -135,9 +137,33 @@ def extract(path: Path, max_bytes: int) -> ExtractedDocument:
         raise ExtractionError("failed", f"cannot read: {exc.strerror or exc}") from exc
     if len(data) > max_bytes:
         raise ExtractionError("skipped", too_large_reason(max_bytes))
+    document = _run(extractor, data, path.name)
+    return dataclasses.replace(document, content_hash=hashlib.sha256(data).hexdigest())
+
+
+MAX_NESTING = 2  # an attachment of a message attached to a message; a document in a zip in a zip
+_nesting: contextvars.ContextVar[int] = contextvars.ContextVar("nesting", default=0)
+
+
+def extract_embedded(data: bytes, name: str) -> ExtractedDocument:
+    """A file held inside another (an e-mail attachment), read by the extractor of its name
+    at most ``MAX_NESTING`` levels deep; raises ``ExtractionError`` like ``extract``."""
+    extractor = extractor_for(Path(name))
+    if extractor is None:
+        raise ExtractionError("skipped", f"unsupported file type ({Path(name).suffix or 'no extension'})")
+    depth = _nesting.get()
+    if depth >= MAX_NESTING:
+        raise ExtractionError("skipped", f"nested more than {MAX_NESTING} levels deep")
+    token = _nesting.set(depth + 1)
     try:
-        document = clean_document(extractor(data, path.name))
-        return dataclasses.replace(document, content_hash=hashlib.sha256(data).hexdigest())
+        return _run(extractor, data, name)
+    finally:
+        _nesting.reset(token)
+
+
+def _run(extractor: Extractor, data: bytes, name: str) -> ExtractedDocument:
+    try:
+        return clean_document(extractor(data, name))
     except ExtractionError:
         raise
     except MemoryError as exc:
