@@ -27,6 +27,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("permission denied", r"permission denied"),
         ("archive bomb", r"archive bomb"),
         ("no text layer", r"no text layer"),
+        ("garbled text layer", r"garbled text layer"),
         ("partly read", r"only the first|\d+ damaged page|text cut at"),
         ("could not be processed", r"could not be "),
         ("extractor crashed", r"extractor "),

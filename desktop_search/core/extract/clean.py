@@ -78,3 +78,51 @@ def clean_document(document: ExtractedDocument) -> ExtractedDocument:
         parts.append(page)
         position += len(page)
     return dataclasses.replace(document, text="".join(parts), title=title or None, page_starts=new_starts)
+
+
+# Garbled text layers: a PDF font without a usable ToUnicode map yields a text layer whose
+# "words" are junk: letters of several scripts jumbled in one word, or letters run together
+# with symbols ("0SVIQ^DMTWYQ" for "Lorem ipsum"). Real text in any language, code included,
+# has plenty of plain words (letters of one script); junk has almost none.
+_MIN_CHARS = 100
+_JUNK_SHARE = 0.5
+_PLAIN_SHARE = 0.2
+_EAST_ASIAN = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "HALFWIDTH", "FULLWIDTH")
+_SYMBOLS_PER_CHAR = 0.1  # "0SVIQ^DMTWYQ": a symbol every few letters, where spaces were
+_EDGE_PUNCTUATION = ".,;:!?\"'()[]{}«»\u201c\u201d\u2018\u2019*_-"
+
+
+def _script(char: str) -> str:
+    """The script of a letter, with Han, kana and Hangul as one (Japanese mixes them in a word)."""
+    if char.isascii():
+        return "LATIN"
+    first = unicodedata.name(char, "").split(" ", 1)[0]
+    return "CJK" if first.startswith(_EAST_ASIAN) else first
+
+
+def _word_kind(word: str) -> str:
+    """'plain' (letters of one script), 'junk' (scripts mixed, or letters run together with
+    symbols) or 'other' (numbers, punctuation, identifiers)."""
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) < 2:
+        return "other"
+    scripts = {_script(c) for c in letters}
+    if len(scripts) > 1:
+        return "junk"
+    inner = word.strip(_EDGE_PUNCTUATION)
+    if len(inner) == len(letters):
+        return "plain"
+    symbols = sum(1 for c in inner if unicodedata.category(c).startswith("S"))
+    return "junk" if symbols >= _SYMBOLS_PER_CHAR * len(inner) else "other"
+
+
+def looks_garbled(text: str) -> bool:
+    """Whether a text layer is junk rather than words: most of its text is in junk words and
+    hardly any in plain ones. Too little text to judge is not garbled."""
+    sizes = {"plain": 0, "junk": 0, "other": 0}
+    for word in text.split():
+        sizes[_word_kind(word)] += len(word)
+    total = sum(sizes.values())
+    if total < _MIN_CHARS:
+        return False
+    return sizes["junk"] / total >= _JUNK_SHARE and sizes["plain"] / total < _PLAIN_SHARE

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from desktop_search.core.chunk import chunk_document
 from desktop_search.core.embed import Embedder
 from desktop_search.core.extract import ExtractedDocument, extract
-from desktop_search.core.extract.clean import clean_document, clean_text
+from desktop_search.core.extract.clean import clean_document, clean_text, looks_garbled
 from tests.conftest import realdoc
 
 ANY_CODE_POINT = st.characters(blacklist_categories=())  # surrogates and non-characters included
@@ -81,3 +81,28 @@ def test_pdfium_hyphen_marks_are_gone_from_a_real_pdf(tmp_path: Path) -> None:
     document = extract(realdoc("testPDF_childAttachments.pdf", tmp_path), 10**8)
     assert "\ufffe" not in document.text
     assert "withholding tables until" in " ".join(document.text.split())
+
+
+REAL_TEXT = [
+    "The committee met on Tuesday to discuss the annual budget, the new library and the roads. " * 2,
+    "Однажды, в студеную зимнюю пору, я из лесу вышел; был сильный мороз. Гляжу, поднимается медленно.",
+    "في قرية من القرى كان هناك رجل حكيم يعرف كل شيء عن الحياة وكان يعلم الناس كيف يعيشون بسلام",
+    "太平洋戦争を前に、日本やドイツ政府の政治、軍事の機密情報をソ連に伝えたゾルゲ事件で、死刑となった"
+    "ドイツ人新聞記者リヒアルト・ゾルゲと、ジャーナリスト尾崎秀実の処刑記録が見つかった。２人＝提供" * 2,
+    "def parse(items: list[str]) -> dict[str, int]:\n    return {k: v**2 for k, v in zip(items, range(9))}\n"
+    "if x->next != NULL && a[i] >= b[j] { total += price * qty; } // C++ and ~~markdown~~ `code`" * 2,
+    "| Year | Revenue | Cost |\n| 2023 | $1,200 | $800 |\n| 2024 | $1,450 | €900 | +21% growth, 3.5e6 units",
+]
+
+
+def test_real_text_in_any_language_or_code_is_not_garbled() -> None:
+    for text in REAL_TEXT:
+        assert not looks_garbled(text), text[:40]
+
+
+def test_junk_from_a_broken_font_map_is_garbled() -> None:
+    shifted = "".join("^" if c == " " else chr(ord(c) - 28) if c.islower() else c for c in REAL_TEXT[0])
+    assert looks_garbled(shifted)  # "TLI^GSQQMXXII^QIX..."
+    scripts = "كס رШؿΧ ΜΡ шМعΥب ъΗء ΛЫСק ػиب ئاךأ шОΕب חП ΙΧם Тп ТПΞбئΓ מغЖ " * 3
+    assert looks_garbled(scripts)  # Arabic turned into a jumble of scripts
+    assert not looks_garbled(shifted[:60])  # too little to judge
