@@ -6,6 +6,7 @@ The CLI and the GUI both use this; nothing here knows about Qt.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ from typing import Any
 from desktop_search.config import Settings, load_settings
 from desktop_search.core import problems
 from desktop_search.core.ann import AnnIndex
-from desktop_search.core.embed import Embedder, trim_c_heap
+from desktop_search.core.embed import Embedder, default_threads, trim_c_heap
 from desktop_search.core.errors import CorruptDatabaseError, UserError
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.indexer import INDEX_MODEL_KEY, Indexer, IndexProgress, IndexReport
@@ -171,20 +172,35 @@ class Engine:
     def _load_locked(
         self, resolved: ResolvedModel, model_id: str, progress: Callable[[int, int], None] | None
     ) -> ModelInUse:
-        if model_id not in self._models:
-            embedder = Embedder(
-                resolved.folder,
-                resolved.manifest,
-                provider=self.settings.provider,
-                threads=self.settings.threads,
-                cache_dir=self.paths.models_dir / ".provider-cache",
-            )
+        model = self._models.get(model_id)
+        if model is None:
             ann = AnnIndex(self.paths.ann_dir, model_id, resolved.manifest.dimension)
             ann.open(self.store, progress)
             self._save_if_rebuilt(ann)
+            model = ModelInUse(resolved, self._new_embedder(resolved), ann)
             trim_c_heap()  # loading or rebuilding leaves freed buffers behind
-            self._models[model_id] = ModelInUse(resolved, embedder, ann)
-        return self._models[model_id]
+        elif (model.embedder.provider.requested, model.embedder.threads) != self._session_settings():
+            # Threads or provider changed in the settings: a new session; the ANN index stays.
+            log.info(
+                "Loading %s again for the new settings (%s, %s threads)", model_id, *self._session_settings()
+            )
+            model = dataclasses.replace(model, embedder=self._new_embedder(resolved))
+            searcher = self._searchers.pop(model_id, None)
+            if searcher is not None:
+                searcher.close()
+        self._models[model_id] = model
+        return model
+
+    def _session_settings(self) -> tuple[str, int]:
+        """What makes an onnxruntime session differ, besides the model: provider and threads."""
+        return self.settings.provider, self.settings.threads or default_threads()
+
+    def _new_embedder(self, resolved: ResolvedModel) -> Embedder:
+        provider, threads = self._session_settings()
+        cache = self.paths.models_dir / ".provider-cache"
+        return Embedder(
+            resolved.folder, resolved.manifest, provider=provider, threads=threads, cache_dir=cache
+        )
 
     def _save_if_rebuilt(self, ann: AnnIndex) -> None:
         """After a rebuild, save it (if no other process is writing) so the next start need not."""

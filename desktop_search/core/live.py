@@ -16,12 +16,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_search.core.engine import WATCH_STATE_KEY, Engine
 from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import Indexer, IndexProgress, IndexReport
 from desktop_search.core.scan import stored_path
 from desktop_search.core.watch import FILE, GONE_TREE, TREE, DebouncedPaths, FolderWatcher
+
+if TYPE_CHECKING:
+    from desktop_search.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +73,8 @@ class LiveIndexer:
         self._error: str | None = None
         self._busy = False
         self._running = False
-        self._requests: list[Callable[[Indexer], None]] = []
+        # Actions for the writer thread; one that returns an indexer replaces the current one.
+        self._requests: list[Callable[[Indexer], Indexer | None]] = []
         self._requests_lock = threading.Lock()
         self.report = IndexReport()
 
@@ -102,11 +107,12 @@ class LiveIndexer:
         self.events.wakeup.set()
         self._announce()
 
-    def call_soon(self, action: Callable[[Indexer], None]) -> None:
+    def call_soon(self, action: Callable[[Indexer], Indexer | None]) -> None:
         """Run ``action`` on the writer thread between batches (adding or forgetting a folder,
         retrying files): every write of the data dir happens on that one thread."""
         with self._requests_lock:
             self._requests.append(action)
+            self._idle.clear()  # not idle while a request waits
         self.events.wakeup.set()
 
     def add_roots(self, folders: list[Path]) -> None:
@@ -142,6 +148,24 @@ class LiveIndexer:
             indexer.queue_paths(marked)  # now, as if they had changed (not at the next scan)
 
         self.call_soon(retry)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from the next batch on (on the writer thread; never waits): a new
+        model, precision, provider or thread count gets a new indexer, new exclusions a
+        rescan. A loop that is not running (never started, or stopped) takes them at once."""
+        if not self._running:
+            self.engine.apply_settings(settings)
+            self.watcher.rules = self.engine.scan_rules()
+            return
+
+        def apply(_indexer: Indexer) -> Indexer:
+            self.engine.apply_settings(settings)
+            self.watcher.rules = self.engine.scan_rules()
+            indexer = self.engine.make_indexer()
+            self._reconcile(indexer, self.engine.roots())  # what the exclusions admit or leave out now
+            return indexer
+
+        self.call_soon(apply)
 
     def request_rescan(self) -> None:
         self._rescan.set()
@@ -231,7 +255,9 @@ class LiveIndexer:
                 if polled:
                     self._reconcile(indexer, polled)
                 last_poll = time.monotonic()
-            self._run_requests(indexer)
+            replaced = self._run_requests(indexer)
+            if replaced is not indexer:  # new settings: a new model may need re-embedding
+                indexer, switch_due = replaced, replaced.model_switch_pending()
             self._take_events(indexer)
             if self.engine.store.pending_count() or switch_due:
                 self._work(indexer)
@@ -244,17 +270,19 @@ class LiveIndexer:
         indexer.finish(self.report, lambda: True)  # checkpoint: save the ANN index, fold the WAL
         self.engine.store.set_meta(WATCH_STATE_KEY, "{}")
 
-    def _run_requests(self, indexer: Indexer) -> None:
+    def _run_requests(self, indexer: Indexer) -> Indexer:
+        """Run the queued actions; the indexer to go on with (an action may make a new one)."""
         with self._requests_lock:
             requests, self._requests = self._requests, []
         for action in requests:
             try:
-                action(indexer)
+                indexer = action(indexer) or indexer
             except UserError as exc:  # e.g. a folder that vanished before it was added
                 self._error = str(exc)
                 log.warning("%s", exc)
         if requests:
             self._announce()
+        return indexer
 
     def _publish(self) -> None:
         """Record how each root is kept fresh, for `status` in other processes (writer thread)."""

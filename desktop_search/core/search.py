@@ -238,6 +238,10 @@ class Searcher:
         self.fusion = fusion
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyword-search")
 
+    def close(self) -> None:
+        """Stop the keyword side's thread once the searches running now are done."""
+        self._pool.shutdown(wait=False)
+
     def search(
         self, query: str, limit: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None
     ) -> SearchResponse:

@@ -73,6 +73,7 @@ class AppController(QObject):
         self.engine = engine
         self.runner = SearchRunner(engine, self)
         self.worker = self._make_worker()
+        self.settings = engine.settings  # what the user chose last (the indexer takes it soon)
         self.roots = [root for _, root in engine.roots()]
         self.window = _Window(self, self.runner, self.roots)
         self.problems_dialog: ProblemsDialog | None = None
@@ -207,7 +208,7 @@ class AppController(QObject):
     # -- settings and first run ------------------------------------------------------------
     def first_run(self) -> bool:
         """Ask for folders when there are none; True when the user chose some."""
-        panel = ModelPanel(self.download, self.engine.settings.model, self.model_is_installed)
+        panel = ModelPanel(self.download, self.settings.model, self.model_is_installed)
         dialog = FirstRunDialog(self.engine.scan_rules(), panel, suggested_folders())
         dialog.setWindowIcon(app_icon())
         if dialog.exec() != FirstRunDialog.DialogCode.Accepted or not dialog.folders():
@@ -229,7 +230,7 @@ class AppController(QObject):
 
     def _show_settings(self, in_use: str) -> None:
         dialog = SettingsDialog(
-            self.engine.settings,
+            self.settings,
             self.roots,
             in_use,
             desktop.start_at_login_enabled(),
@@ -252,7 +253,7 @@ class AppController(QObject):
             except OSError as exc:
                 QMessageBox.warning(self.window, "Start at login", f"Could not change the login item: {exc}")
         new = dialog.settings()
-        if new != self.engine.settings:
+        if new != self.settings:
             self.apply_settings(new)
 
     def model_is_installed(self, name: str) -> bool:
@@ -262,7 +263,7 @@ class AppController(QObject):
     def model_installed(self, name: str) -> None:
         """A download finished: if it is the model the settings ask for, the indexer starts
         reading the files with it (the current index serves until that is done)."""
-        if name != self.engine.settings.model:
+        if name != self.settings.model:
             self._notify(f"{name} is installed; choose it in Settings → Model to use it.")
             return
         log.info("Switching to the downloaded model %s", name)
@@ -270,10 +271,7 @@ class AppController(QObject):
             f"{name} is installed. Your files are read with it in the background; "
             "search works as before meanwhile."
         )
-        if self.started:
-            self.apply_settings(self.engine.settings)
-        else:  # still in the first-run dialog: the indexer starts with it after that
-            self.engine.apply_settings(self.engine.settings)
+        self.apply_settings(self.settings)  # before the first start: the indexer starts with it
 
     @Slot(str, str)
     def _download_failed(self, name: str, message: str) -> None:
@@ -287,15 +285,19 @@ class AppController(QObject):
             self.tray.notify(text)
 
     def apply_settings(self, settings: Settings) -> None:
-        """Save, then restart the indexer with them (the old index serves meanwhile)."""
+        """Save, and hand them to the indexer, which takes them between two batches (the
+        window never waits for it; the old index serves meanwhile). An indexer that stopped
+        on an error starts again with them."""
         save_settings(self.engine.paths.settings_file, settings)
-        paused = self.worker.paused
-        self.worker.stop_and_wait(10_000)
-        self.engine.apply_settings(settings)
-        self.worker = self._make_worker()
-        if paused:
-            self.worker.pause()
-        self.worker.start()
+        self.settings = settings
+        self.worker.live.apply_settings(settings)
+        if self.started and not self.worker.is_running():
+            paused = self.worker.paused
+            self.worker.deleteLater()
+            self.worker = self._make_worker()
+            if paused:
+                self.worker.pause()
+            self.worker.start()
 
     # -- quitting -------------------------------------------------------------------------
     @Slot()

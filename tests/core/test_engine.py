@@ -320,3 +320,17 @@ def test_a_forget_cut_short_is_finished_by_the_next_writer(
     # The saved hnswlib file was dropped; the one saved since holds no vector of the folder.
     sidecars = [json.loads(p.read_text()) for p in app_paths.ann_dir.glob("*.json")]
     assert all(sidecar["live"] == 0 for sidecar in sidecars)
+
+
+def test_new_threads_or_provider_take_effect_while_the_app_runs(engine_factory, sample_folder: Path) -> None:
+    # Issue 22, bug 1: the model cache was keyed by model id alone, so a session made with
+    # the old thread count or execution provider stayed until the app restarted.
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    assert engine.status()["provider"]["threads"] == 2
+    engine.apply_settings(dataclasses.replace(engine.settings, threads=1, provider="cpu"))
+    status = engine.status()["provider"]
+    assert (status["threads"], status["requested"]) == (1, "cpu")
+    assert engine.make_indexer().embedder.threads == 1
+    top = engine.search("ripe bananas baked in the oven").results[0]  # the new session answers
+    assert Path(top.path).name == "banana-bread.md"

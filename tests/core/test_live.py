@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -355,3 +356,17 @@ def test_retry_reads_the_chosen_problem_files_again_at_once(live_setup) -> None:
     live.retry_problems()  # "Retry all"
     assert wait_until(lambda: engine.store.problem_files() == [])
     assert _top(engine, "boiler service before winter") == "boiler.pdf"
+
+
+def test_new_settings_are_taken_by_the_writer_between_batches(live_setup) -> None:
+    # Issue 22, bug 2: the app stopped the indexer (waiting up to 10 s on the GUI thread) and
+    # started another for every settings change. Now the running writer takes them itself.
+    engine, live, folder = live_setup
+    new = dataclasses.replace(engine.settings, threads=1, exclude_patterns=("code",))
+    live.apply_settings(new)
+    assert wait_until(lambda: engine.settings == new and live.wait_idle(0.5))
+    assert live.state().running and live.state().error is None  # the same loop, still going
+    assert engine.status()["provider"]["threads"] == 1
+    assert not [p for p in index_state(engine) if "/code/" in p]  # the new exclusion applies
+    (folder / "later.txt").write_text("Written after the settings changed: dentist on Tuesday.")
+    assert wait_until(lambda: any(p.endswith("later.txt") for p in index_state(engine)))

@@ -286,3 +286,26 @@ def test_a_download_failing_in_the_background_is_told_by_the_tray(qtbot, control
     assert len(notices) == 1
     assert notices[0].startswith(f"The download of {BGE_SMALL.name} did not finish. Cannot reach 127.0.0.1:9")
     assert notices[0].endswith("are you offline? Try again in Settings → Model.")
+
+
+def test_settings_go_to_the_running_indexer_without_stopping_it(qtbot, controller, tmp_path: Path) -> None:
+    # Issue 22, bug 2: applying settings stopped the indexer on the GUI thread (up to 10 s)
+    # and started a second one, which could die on the writer lock while the first lived on.
+    from tests.fixtures import documents as docs
+
+    folder = tmp_path / "many"
+    for i in range(300):
+        docs.write(
+            folder, f"note-{i:03d}.txt", f"Note {i} about the garden, the roses and tomatoes.".encode()
+        )
+    app = controller()
+    app.start()
+    app.add_folders([folder])
+    qtbot.waitUntil(lambda: app.engine.store.pending_count() > 0, timeout=30_000)  # a crawl under way
+    worker = app.worker
+    app.apply_settings(dataclasses.replace(app.settings, threads=1))
+    assert app.worker is worker and worker.is_running()  # no second indexer, none stopped
+    _wait_idle(qtbot, app)
+    assert app.engine.status()["provider"]["threads"] == 1
+    assert app.last_state is not None and app.last_state.error is None
+    assert len(app.engine.search("roses in the garden", limit=5).results) == 5
