@@ -338,13 +338,16 @@ class Engine:
         self.store.checkpoint()
 
     def _rebuild_saved_indexes(self, generation: int) -> None:
-        for model in self._models.values():
+        # The models loaded now; one a search loads meanwhile reads the database afresh.
+        for model in self._loaded_models():
             model.ann.rebuild(self.store)
             model.ann.save(generation)
-        for stale in self.paths.ann_dir.glob("*.hnsw"):
-            if not any(m.ann.index_file == stale for m in self._models.values()):
-                stale.unlink(missing_ok=True)
-                stale.with_suffix(".json").unlink(missing_ok=True)
+        with self._models_lock:
+            in_use = {m.ann.index_file for m in self._models.values()}
+            for stale in self.paths.ann_dir.glob("*.hnsw"):
+                if stale not in in_use:
+                    stale.unlink(missing_ok=True)
+                    stale.with_suffix(".json").unlink(missing_ok=True)
 
     # -- search ---------------------------------------------------------------------------
     def searcher(self) -> Searcher:
@@ -378,8 +381,9 @@ class Engine:
         """Roots, files by status, chunks, the model and provider in use, index health."""
         preferred = self.preferred_model()
         search_model = self.search_model()
-        model = self._load(search_model)
-        self._refresh_if_stale(model)
+        with self._models_lock:  # as for a search: no other thread reloads the ANN index meanwhile
+            model = self._load(search_model)
+            self._refresh_if_stale(model)
         health = model.ann.health()
         vector_models = self.store.vector_models()
         chunks = self.store.chunk_count()

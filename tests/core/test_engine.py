@@ -334,3 +334,30 @@ def test_new_threads_or_provider_take_effect_while_the_app_runs(engine_factory, 
     assert engine.make_indexer().embedder.threads == 1
     top = engine.search("ripe bananas baked in the oven").results[0]  # the new session answers
     assert Path(top.path).name == "banana-bread.md"
+
+
+def test_a_model_loaded_while_forget_rebuilds_the_indexes_breaks_nothing(
+    engine_factory, sample_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 22, bug 3: forget rebuilt the saved indexes while iterating the model cache
+    # without its lock; a model loaded meanwhile (a search, the indexer) broke the iteration.
+    from desktop_search.core.ann import AnnIndex
+
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder, sample_folder / "code"]))
+    real_rebuild = AnnIndex.rebuild
+    loaded_meanwhile: list[str] = []
+
+    def rebuild_while_another_model_loads(self: AnnIndex, store: object, *args: object, **kw: object) -> None:
+        if not loaded_meanwhile and engine.store.get_meta("purge_pending") == "1":  # within forget
+            loaded_meanwhile.append("loading")
+            engine.apply_settings(dataclasses.replace(engine.settings, precision="fp32"))
+            loaded_meanwhile[0] = engine.make_indexer().embedder.model_id  # loads a second model
+        real_rebuild(self, store, *args, **kw)
+
+    monkeypatch.setattr(AnnIndex, "rebuild", rebuild_while_another_model_loads)
+    engine.forget(sample_folder / "code")
+    assert loaded_meanwhile and loaded_meanwhile[0] != engine.search_model().manifest.model_id
+    assert [Path(r.path).name for r in engine.search("flaky network call retried", limit=1).results] == [
+        "retry.py"
+    ]  # the outer folder still holds it
