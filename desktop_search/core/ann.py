@@ -159,22 +159,29 @@ class AnnIndex:
             self._rebuild_reason = reason
 
     def save(self, generation: int) -> None:
-        """Write the index and then its sidecar, each atomically."""
+        """Write the index and then its sidecar, each atomically. Queries wait only while the
+        graph is written out; the fsync and the checksum of the file run beside them."""
         self.index_file.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            atomic_write(self.index_file, lambda tmp: self._index.save_index(str(tmp)))
-            sidecar = {
-                "format": SIDECAR_FORMAT,
-                "model_id": self.model_id,
-                "dimension": self.dimension,
-                "generation": generation,
-                "live": self._live,
-                "deleted": self._deleted,
-                "capacity": int(self._index.get_max_elements()),
-                "size": self.index_file.stat().st_size,
-                "sha256": sha256_of(self.index_file),
-            }
-            self._generation = generation
+        counts: dict[str, int] = {}
+
+        def write(tmp: Path) -> None:
+            with self._lock:
+                self._index.save_index(str(tmp))
+                counts.update(
+                    live=self._live, deleted=self._deleted, capacity=int(self._index.get_max_elements())
+                )
+                self._generation = generation
+
+        atomic_write(self.index_file, write)
+        sidecar = {
+            "format": SIDECAR_FORMAT,
+            "model_id": self.model_id,
+            "dimension": self.dimension,
+            "generation": generation,
+            **counts,
+            "size": self.index_file.stat().st_size,
+            "sha256": sha256_of(self.index_file),
+        }
         atomic_write(self.sidecar_file, lambda tmp: tmp.write_text(json.dumps(sidecar), encoding="utf-8"))
 
     def matches(self, generation: int) -> bool:

@@ -151,3 +151,39 @@ def test_a_saved_index_is_loaded_with_room_for_what_it_holds(tmp_path: Path, emb
     assert ids[0] == 43
     reloaded.add([2001], embedder.embed_passages(["one more note"]))  # still grows
     assert len(reloaded) == 1501
+
+
+def test_queries_go_on_while_a_save_checksums_the_file(filled, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 22, bug 5: save() hashed the written file (168 MB at 100k chunks) holding the
+    # query lock, so every search waited for every save.
+    import threading
+
+    from desktop_search.core import ann as ann_module
+
+    store, ann, embedder = filled
+    hashing, release = threading.Event(), threading.Event()
+    real_sha256 = ann_module.sha256_of
+
+    def slow_sha256(path: Path) -> str:
+        hashing.set()
+        release.wait(10)
+        return real_sha256(path)
+
+    monkeypatch.setattr(ann_module, "sha256_of", slow_sha256)
+    saver = threading.Thread(target=ann.save, args=(store.vectors_generation(),))
+    saver.start()
+    try:
+        assert hashing.wait(10)
+        answered: list[str] = []
+        query = threading.Thread(
+            target=lambda: answered.append(_top_text(store, ann, embedder, "banana bread"))
+        )
+        query.start()
+        query.join(5)
+        assert answered == ["banana bread recipe with walnuts"]  # answered while the hash runs
+    finally:
+        release.set()
+        saver.join(10)
+    monkeypatch.setattr(ann_module, "sha256_of", real_sha256)
+    fresh, loads = _reopen(store, ann, monkeypatch)
+    assert loads and fresh.health().loaded_from_disk  # the sidecar written after it verifies
