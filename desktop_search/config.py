@@ -52,16 +52,36 @@ class Settings:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Settings:
-        """Build settings from stored JSON; unknown keys are ignored, bad values reset."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        if "exclude_patterns" in values:
-            values["exclude_patterns"] = tuple(str(p) for p in values["exclude_patterns"])
-        try:
-            return cls(**values)
-        except (TypeError, ValueError) as exc:
-            log.warning("Settings file has invalid values (%s); using defaults", exc)
-            return cls()
+        """Build settings from stored JSON; unknown keys are ignored, and a bad value (of the
+        wrong type, or one the field refuses) falls back to its default alone, with a log
+        line that names it: the other settings are kept."""
+        defaults = cls()
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(cls):
+            if item.name not in data:
+                continue
+            value = data[item.name]
+            default = getattr(defaults, item.name)
+            if item.name == "exclude_patterns" and isinstance(value, list):
+                value = tuple(str(p) for p in value)
+            try:
+                if not _same_kind(value, default):
+                    raise ValueError(f"expected {type(default).__name__}")
+                cls(**{item.name: value})  # the field's own checks
+            except (TypeError, ValueError) as exc:
+                log.warning("Setting %s=%r is not valid (%s); using %r", item.name, value, exc, default)
+                continue
+            values[item.name] = value
+        return cls(**values)
+
+
+def _same_kind(value: object, default: object) -> bool:
+    """A stored value fits a field with this default (an int for a float, never a bool for a number)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
 
 
 def load_settings(path: Path) -> Settings:

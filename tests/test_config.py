@@ -47,3 +47,20 @@ def test_data_dir_is_private(tmp_path: Path) -> None:
     paths.ensure()
     for folder in (paths.data_dir, paths.ann_dir, paths.models_dir):
         assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_one_bad_value_falls_back_alone_and_is_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 22, bug 8: provider "tpu" reset every setting (model, threads, exclusions) to defaults.
+    path = tmp_path / "settings.json"
+    stored = {"model": "all-MiniLM-L6-v2", "provider": "tpu", "threads": 3, "max_file_size_mb": "big",
+              "index_hidden_files": 1, "exclude_patterns": ["*.log", "build/"]}  # fmt: skip
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        settings = load_settings(path)
+    assert settings == Settings(model="all-MiniLM-L6-v2", threads=3, exclude_patterns=("*.log", "build/"))
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert (
+        "provider='tpu'" in warned and "max_file_size_mb='big'" in warned and "index_hidden_files=1" in warned
+    )
