@@ -2,7 +2,7 @@
 
 Rules, in order: default excluded folders (VCS, dependency and build dirs, caches, trash),
 sensitive places (SSH/GPG keys, keychains, browser profiles, password stores), hidden
-files (optional), the user's glob patterns (on the name or the path under the root), and
+files (optional), the user's patterns (gitignore rules, as if in a ``.gitignore`` at each root), and
 ``.gitignore``/``.ignore`` files (optional). Symlinks are never followed, so a walk cannot
 leave its root or loop; folders reached twice (bind mounts) are skipped.
 """
@@ -10,6 +10,7 @@ leave its root or loop; folders reached twice (bind mounts) are skipped.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import logging
 import os
 import stat as stat_module
@@ -62,8 +63,15 @@ class ScanRules:
             return name in DEFAULT_EXCLUDED_DIRS
         return any(fnmatch.fnmatch(name, p) for p in DEFAULT_EXCLUDED_FILES)
 
-    def skips_user_pattern(self, name: str, relative: str) -> bool:
-        return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) for p in self.exclude_patterns)
+    @functools.cached_property
+    def _user_spec(self) -> pathspec.GitIgnoreSpec:
+        return pathspec.GitIgnoreSpec.from_lines(self.exclude_patterns)
+
+    def skips_user_pattern(self, relative: str, is_dir: bool) -> bool:
+        """Whether the user's patterns exclude this path under the root, read as a
+        ``.gitignore`` at the root reads them: "Finance/" any folder so named, "/Finance" the
+        one at the top, "sub/deep/" that folder, "*.log" files anywhere."""
+        return self._user_spec.match_file(relative + ("/" if is_dir else ""))
 
 
 class IgnoreMatcher:
@@ -123,7 +131,7 @@ class IgnoreMatcher:
             return True
         if self.rules.exclude_patterns:
             relative = current[len(self._root_str) :].replace(os.sep, "/").lstrip("/")
-            if self.rules.skips_user_pattern(name, relative):
+            if self.rules.skips_user_pattern(relative, is_dir):
                 return True
         return self.rules.honour_ignore_files and self._ignored_by_files(parent, current, is_dir)
 

@@ -34,6 +34,26 @@ def test_user_patterns_match_names_and_paths(tmp_path: Path) -> None:
     assert _scan(tmp_path, rules) == {"keep.txt"}
 
 
+def test_user_patterns_follow_gitignore_rules(tmp_path: Path) -> None:
+    # Issue 22, bug 7: the box says "as in .gitignore, e.g. node_modules/", but the patterns
+    # were fnmatch globs: "Finance/", "/Finance" and "sub/deep/" excluded nothing.
+    _touch(tmp_path, "Finance/tax.txt", "work/Finance/budget.txt", "Taxes/Finance.txt", "sub/deep/a.txt",
+           "sub/keep.txt", "other/sub/deep/b.txt", "logs/run.log", "notes.txt",
+           "Archive/old.txt")  # fmt: skip
+    assert _scan(tmp_path, ScanRules(exclude_patterns=("Finance/",))) == {
+        "Taxes/Finance.txt", "sub/deep/a.txt", "sub/keep.txt", "other/sub/deep/b.txt", "logs/run.log",
+        "notes.txt", "Archive/old.txt",
+    }  # fmt: skip
+    assert "work/Finance/budget.txt" in _scan(tmp_path, ScanRules(exclude_patterns=("/Finance",)))
+    assert "Finance/tax.txt" not in _scan(tmp_path, ScanRules(exclude_patterns=("/Finance",)))
+    deep = _scan(tmp_path, ScanRules(exclude_patterns=("sub/deep/",)))
+    assert "sub/deep/a.txt" not in deep and "other/sub/deep/b.txt" in deep and "sub/keep.txt" in deep
+    negated = _scan(tmp_path, ScanRules(exclude_patterns=("*.txt", "!notes.txt")))
+    assert negated == {"notes.txt", "logs/run.log"}
+    matcher = IgnoreMatcher(tmp_path, ScanRules(exclude_patterns=("Finance/",)))
+    assert matcher.ignored(str(tmp_path / "work/Finance/budget.txt"), is_dir=False)  # the watcher's check
+
+
 def test_gitignore_files_are_honoured_unless_turned_off(tmp_path: Path) -> None:
     _touch(tmp_path, "a.txt", "out/x.txt", "sub/generated.txt", "sub/keep.txt", "sub/deep/y.csv")
     (tmp_path / ".gitignore").write_text("out/\n*.csv\n")
