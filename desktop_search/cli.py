@@ -294,11 +294,12 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
     print("Folders:  " + (", ".join(status["roots"]) or "none yet"))
     print("Files:    " + (", ".join(f"{n} {s}" for s, n in sorted(status["files"].items())) or "none"))
     print(f"Chunks:   {status['chunks']}")
-    print(f"Model:    {model['name']} ({model['origin']}; {model['source']})")
+    print(f"Model:    {model['name']}, {model['variant']} ({model['origin']}; {model['source']})")
     if model["fallback_reason"]:
         print(f"          offline fallback: {model['fallback_reason']}")
     if model["reembed_needed"]:
-        print(f"          re-embedding needed: run `desktop-search index` to switch to {model['preferred']}")
+        target = f"{model['preferred']} ({model['preferred_variant']})"
+        print(f"          re-embedding needed: run `desktop-search index` to switch to {target}")
     print(
         f"Provider: {provider['active']}"
         + (f" ({provider['fallback_reason']})" if provider["fallback_reason"] else "")

@@ -231,7 +231,7 @@ def test_self_test_fails_clearly_when_the_answer_is_wrong(app_paths: AppPaths, m
 def test_index_and_status_say_why_files_were_not_indexed(app_paths: AppPaths, sample_folder: Path) -> None:
     from tests.fixtures import documents as docs
 
-    docs.write(sample_folder, "old-memo.doc", docs.OLE_MAGIC + b"\0" * 600)
+    docs.write(sample_folder, "old-deck.ppt", docs.OLE_MAGIC + b"\0" * 600)
     docs.write(sample_folder, "locked.pdf", docs.encrypted_pdf_bytes([["secret plans"]]))
     docs.write(sample_folder, "scan.pdf", docs.pdf_bytes([[]]))  # a page with no text layer
     out = run_cli("index", str(sample_folder), data_dir=app_paths.data_dir)
@@ -244,10 +244,36 @@ def test_index_and_status_say_why_files_were_not_indexed(app_paths: AppPaths, sa
     assert "In part:  1 (1 no text layer)" in status
     listed = run_cli("status", "--failed", "--json", data_dir=app_paths.data_dir).stdout.splitlines()
     records = {Path(r["path"]).name: r for r in map(json.loads, listed)}
-    assert set(records) == {"old-memo.doc", "locked.pdf", "scan.pdf"}
+    assert set(records) == {"old-deck.ppt", "locked.pdf", "scan.pdf"}
     assert records["locked.pdf"]["kind"] == "encrypted" and records["locked.pdf"]["status"] == "encrypted"
     assert records["scan.pdf"]["reason"].startswith("no text layer")
     assert json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)["not_indexed"] == {
         "encrypted": 1,
         "legacy format": 1,
     }
+
+
+def test_status_names_the_precision_a_switch_goes_to_and_the_old_index_file_goes(
+    app_paths: AppPaths, sample_folder: Path
+) -> None:
+    # Issue 22, bug 9: after a precision change status said "switch to all-MiniLM-L6-v2" (the
+    # name both variants share), and the old variant's .hnsw stayed in ann/ for good.
+    from desktop_search.config import Settings, load_settings, save_settings
+
+    assert run_cli("index", str(sample_folder), data_dir=app_paths.data_dir).returncode == 0
+    before = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)["model"]
+    other = "fp32" if before["variant"] == "int8" else "int8"
+    settings = load_settings(app_paths.settings_file)
+    save_settings(app_paths.settings_file, Settings(**{**settings.__dict__, "precision": other}))
+    status = run_cli("status", data_dir=app_paths.data_dir).stdout
+    assert (
+        f"re-embedding needed: run `desktop-search index` to switch to {before['name']} ({other})" in status
+    )
+    assert f"Model:    {before['name']}, {before['variant']} (" in status
+    assert run_cli("index", data_dir=app_paths.data_dir).returncode == 0
+    after = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)["model"]
+    assert after["variant"] == other and not after["reembed_needed"]
+    from desktop_search.core.ann import AnnIndex
+
+    kept = AnnIndex(app_paths.ann_dir, after["id"], 1).index_file
+    assert sorted(app_paths.ann_dir.glob("*.hnsw")) == [kept] and after["id"] != before["id"]

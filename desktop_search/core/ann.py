@@ -42,6 +42,15 @@ def capacity_for(count: int) -> int:
 REBUILD_DEAD_FRACTION = 0.20
 
 
+def delete_saved_indexes(folder: Path, keep: set[Path]) -> None:
+    """Delete the saved indexes (and sidecars) in ``folder`` but those in ``keep``: a model's
+    index left from before a switch, or one that a purge made stale."""
+    for stale in folder.glob("*.hnsw"):
+        if stale not in keep:
+            stale.unlink(missing_ok=True)
+            stale.with_suffix(".json").unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class AnnHealth:
     """What status reports about the ANN cache."""

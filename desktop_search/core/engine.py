@@ -18,7 +18,7 @@ from typing import Any
 
 from desktop_search.config import Settings, load_settings
 from desktop_search.core import problems
-from desktop_search.core.ann import AnnIndex
+from desktop_search.core.ann import AnnIndex, delete_saved_indexes
 from desktop_search.core.embed import Embedder, default_threads, trim_c_heap
 from desktop_search.core.errors import CorruptDatabaseError, UserError
 from desktop_search.core.extract.sandbox import ExtractionPool
@@ -343,11 +343,7 @@ class Engine:
             model.ann.rebuild(self.store)
             model.ann.save(generation)
         with self._models_lock:
-            in_use = {m.ann.index_file for m in self._models.values()}
-            for stale in self.paths.ann_dir.glob("*.hnsw"):
-                if stale not in in_use:
-                    stale.unlink(missing_ok=True)
-                    stale.with_suffix(".json").unlink(missing_ok=True)
+            delete_saved_indexes(self.paths.ann_dir, {m.ann.index_file for m in self._models.values()})
 
     # -- search ---------------------------------------------------------------------------
     def searcher(self) -> Searcher:
@@ -401,6 +397,8 @@ class Engine:
                 "cpu_variant_reason": search_model.manifest.cpu_variant_reason,
                 "origin": search_model.origin,
                 "preferred": self.settings.model,
+                "preferred_id": preferred.manifest.model_id,
+                "preferred_variant": preferred.manifest.variant,
                 "fallback_reason": search_model.fallback_reason,
                 "reembed_needed": reembed,
             },

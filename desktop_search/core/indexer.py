@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktop_search.core.ann import AnnIndex
+from desktop_search.core.ann import AnnIndex, delete_saved_indexes
 from desktop_search.core.chunk import Chunk, chunk_document
 from desktop_search.core.embed import Embedder, Vectors
 from desktop_search.core.errors import StorageError, storage_problem
@@ -530,3 +530,4 @@ class Indexer:
         self.store.set_meta(INDEX_MODEL_KEY, self.embedder.model_id)
         dropped = self.store.drop_other_models(self.embedder.model_id)
         log.info("Dropped %d vectors of the previous model", dropped)
+        delete_saved_indexes(self.ann.index_file.parent, {self.ann.index_file})
