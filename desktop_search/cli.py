@@ -51,7 +51,7 @@ def _build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--quiet-seconds", type=float, default=1.0, help=argparse.SUPPRESS)
 
     search = commands.add_parser("search", help="search the index")
-    search.add_argument("query", nargs="?", help="what to look for (see README: query syntax)")
+    search.add_argument("query", nargs="*", help="what to look for (see README: query syntax)")
     search.add_argument("--like", metavar="FILE", type=Path, help="files similar to this indexed file")
     search.add_argument("--limit", type=int, default=10, help="results to show (default 10)")
     search.add_argument("--json", action="store_true", help="one JSON object per query")
@@ -156,7 +156,7 @@ def _cmd_index(args: argparse.Namespace, paths: AppPaths) -> int:
     rate = report.chunks_embedded / report.seconds if report.seconds else 0.0
     print(
         f"Indexed {report.files_indexed} files ({report.files_unchanged} unchanged, "
-        f"{report.files_removed} removed) in {report.seconds:.1f} s; "
+        f"{report.files_moved} moved, {report.files_removed} removed) in {report.seconds:.1f} s; "
         f"{report.chunks_embedded} chunks embedded ({rate:.0f}/s), {report.chunks_reused} reused."
     )
     _print_problems(report.problems, report.partly_indexed)
@@ -227,6 +227,7 @@ def _cmd_watch(args: argparse.Namespace, paths: AppPaths) -> int:
 def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop_search.core.engine import Engine
 
+    args.query = " ".join(args.query)
     if not args.stdin and not args.query and not args.like:
         raise UserError("Give a query, or --stdin to read one query per line")
     if args.limit <= 0:
@@ -236,7 +237,14 @@ def _cmd_search(args: argparse.Namespace, paths: AppPaths) -> int:
     with Engine.open_profile(paths) as engine:
         searcher = engine.searcher()
         if args.like:
-            queries = iter([str(args.like.expanduser().resolve())])
+            like = args.like.expanduser().resolve()
+            state = engine.store.file_state(str(like))
+            if state is None or state.status != "indexed":
+                why = (
+                    "was not read (see `desktop-search status --failed`)" if state else "is not in the index"
+                )
+                raise UserError(f"{args.like} {why}: --like needs a file of an indexed folder")
+            queries = iter([str(like)])
         elif args.stdin:
             queries = (line.rstrip("\r\n") for line in sys.stdin)
         else:
@@ -444,12 +452,35 @@ _COMMANDS = {
 }
 
 
+_SEARCH_OPTIONS = {"--limit": 1, "--mode": 1, "--like": 1, "--json": 0, "--stdin": 0}
+
+
+def _options_before_query(argv: list[str]) -> list[str]:
+    """``search -- "-draft x" --limit 1``: after ``--`` the query may start with ``-``, and the
+    search options that follow it are still options (argparse would take them as words)."""
+    if "search" not in argv or "--" not in argv or argv.index("--") < argv.index("search"):
+        return argv
+    split = argv.index("--")
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(argv[split + 1 :])
+    for token in rest:
+        name = token.split("=", 1)[0]
+        if name in _SEARCH_OPTIONS and words:  # an option after the query's first word
+            options.append(token)
+            if _SEARCH_OPTIONS[name] and "=" not in token:
+                options.append(next(rest, ""))
+        else:
+            words.append(token)
+    return [*argv[:split], *options, "--", *words]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``desktop-search`` command."""
     import multiprocessing
 
     multiprocessing.freeze_support()  # extraction workers of a frozen (PyInstaller) app
-    args = _build_parser().parse_args(argv)
+    args = _build_parser().parse_args(_options_before_query(list(sys.argv[1:] if argv is None else argv)))
     try:
         paths = resolve_paths(args.data_dir)
         paths.ensure()

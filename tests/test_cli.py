@@ -277,3 +277,31 @@ def test_status_names_the_precision_a_switch_goes_to_and_the_old_index_file_goes
 
     kept = AnnIndex(app_paths.ann_dir, after["id"], 1).index_file
     assert sorted(app_paths.ann_dir.glob("*.hnsw")) == [kept] and after["id"] != before["id"]
+
+
+def test_moves_are_reported_and_odd_searches_say_what_is_wrong(
+    app_paths: AppPaths, sample_folder: Path
+) -> None:
+    # Issue 22, bug 10, found trying the CLI as a user would.
+    data = app_paths.data_dir
+    assert run_cli("index", str(sample_folder), data_dir=data).returncode == 0
+    (sample_folder / "tax-return.txt").rename(sample_folder / "taxes-2026.txt")
+    (sample_folder / "garden.html").rename(sample_folder / "code" / "garden.html")
+    again = run_cli("index", data_dir=data)
+    assert "Indexed 0 files (2 unchanged, 2 moved, 0 removed)" in again.stdout, again.stdout
+    missing = run_cli("search", "--like", str(sample_folder / "missing.txt"), data_dir=data)
+    assert missing.returncode == 1 and "missing.txt is not in the index" in missing.stderr
+    dashed = run_cli("search", "--json", "--", "-draft income tax", "--limit", "1", data_dir=data)
+    assert dashed.returncode == 0, dashed.stderr
+    answer = json.loads(dashed.stdout)
+    assert answer["query"] == "-draft income tax" and [Path(r["path"]).name for r in answer["results"]] == [
+        "taxes-2026.txt"
+    ]
+    words = run_cli("search", "--json", "--", "-draft", "income", "tax", data_dir=data)
+    assert json.loads(words.stdout)["query"] == "-draft income tax"
+
+
+def test_toggle_with_nothing_running_says_so_and_starts_nothing(tmp_path: Path) -> None:
+    toggled = run_cli("--toggle", data_dir=tmp_path / "data", timeout=60)
+    assert toggled.returncode == 1
+    assert "Desktop Search is not running" in toggled.stderr

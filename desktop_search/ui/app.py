@@ -336,6 +336,8 @@ def run_app(paths: AppPaths, background: bool = False, message: str = "show") ->
         return 0
     if message == "quit":
         return 0  # nothing running to quit
+    if message == "toggle":  # a hotkey's command: it never starts a second way into the app
+        raise UserError("Desktop Search is not running: start it with `desktop-search` (or from the menu)")
     instance = SingleInstance(name)
     if not instance.listen():
         log.warning("Could not listen for other launches: %s", instance.server.errorString())

@@ -119,7 +119,8 @@ class FirstRunDialog(QDialog):
         if request != self._request:
             return
         more = "more than " if count >= COUNT_CAP else "about "
-        text = f"{more}{count:,} files to read" if count else "No readable files found there yet."
+        files = "file" if count == 1 else "files"
+        text = f"{more}{count:,} {files} to read" if count else "No readable files found there yet."
         self.estimate.setText(text)
 
     def done(self, result: int) -> None:

@@ -33,6 +33,11 @@ def test_first_run_counts_readable_files_and_follows_the_folder_list(
     dialog.folder_list.add_folder(empty)
     qtbot.waitUntil(lambda: dialog.estimate.text() == "No readable files found there yet.", timeout=10_000)
     assert dialog.start_button.isEnabled()
+    (empty / "one.txt").write_text("A single note.")  # issue 22, bug 10: "about 1 files to read"
+    dialog.folder_list.list.selectAll()
+    dialog.folder_list.remove_selected()
+    dialog.folder_list.add_folder(empty)
+    qtbot.waitUntil(lambda: dialog.estimate.text() == "about 1 file to read", timeout=10_000)
     dialog.reject()
 
 
