@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import itertools
+import re
 from pathlib import Path
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
@@ -12,6 +14,33 @@ from desktop_search.ui.worker import Preview, ResultRow, highlight_spans
 
 PASSAGE_LIGHT = "#eef4ff"
 PASSAGE_DARK = "#24344d"
+
+
+# A line that starts a list item, a quote, a heading, a table row or an indented block keeps
+# the line break before it.
+_KEEPS_BREAK = re.compile(r"[ \t]|[-*+•>#|]|\d{1,3}[.)]\s|[A-Za-z][.)]\s")
+_WRAP_MIN = 40  # a block whose longest line is shorter is a list or verse, not wrapped prose
+_WRAP_FILL = 0.6  # a line shorter than this share of the longest ended on purpose
+
+
+def reflow(text: str) -> str:
+    """Hard-wrapped prose as paragraphs: a line break inside a paragraph becomes a space when
+    the line before it ran to the wrap width and the next line does not start a list item,
+    a quote or an indented block. Same length as ``text``, so offsets into it still hold."""
+    chars = list(text)
+    for block in re.finditer(r"[^\n](?:[^\n]|\n(?!\s*\n))*", text):  # paragraphs
+        lines = block.group().split("\n")
+        widest = max(len(line.rstrip()) for line in lines)
+        if len(lines) < 2 or widest < _WRAP_MIN:
+            continue
+        position = block.start()
+        for line, following in itertools.pairwise(lines):
+            position += len(line)
+            ran_to_width = len(line.rstrip()) >= _WRAP_FILL * widest
+            if ran_to_width and following and not _KEEPS_BREAK.match(following):
+                chars[position] = " "
+            position += 1
+    return "".join(chars)
 
 
 def preview_html(row: ResultRow, preview: Preview, dark: bool) -> str:
@@ -25,7 +54,8 @@ def preview_html(row: ResultRow, preview: Preview, dark: bool) -> str:
     ]
     if not preview.passages:
         parts.append("<p><i>The file changed since it was indexed; it will be read again shortly.</i></p>")
-    for number, (label, text, start, end) in enumerate(preview.passages):
+    for number, (label, shown, start, end) in enumerate(preview.passages):
+        text = reflow(shown)
         parts.append(f"<a name='passage-{number}'></a><hr>")
         if label:
             parts.append(f"<div style='color:gray; font-size:small'>{html.escape(label)}</div>")
