@@ -73,6 +73,7 @@ class LiveIndexer:
         self._error: str | None = None
         self._busy = False
         self._running = False
+        self._pending = 0  # the queue's length, as the writer last counted it
         # Actions for the writer thread; one that returns an indexer replaces the current one.
         self._requests: list[Callable[[Indexer], Indexer | None]] = []
         self._requests_lock = threading.Lock()
@@ -185,12 +186,13 @@ class LiveIndexer:
         return not self._resume.is_set()
 
     def state(self) -> LiveState:
+        """A snapshot from what the writer last published: no database read, so pausing or
+        asking from the GUI thread never waits behind a long write."""
         roots = {
             str(w.root): w.mode + (f": {w.reason}" if w.reason else "") for w in self.watcher.roots.values()
         }
-        running = self._running
-        pending = self.engine.store.pending_count()
-        return LiveState(running, self.paused, self._busy, pending, roots, self._error)
+        busy = self._busy or bool(self._requests)  # a queued request (new settings) is work
+        return LiveState(self._running, self.paused, busy, self._pending, roots, self._error)
 
     def _announce(self) -> None:
         if self.on_state:
@@ -259,7 +261,8 @@ class LiveIndexer:
             if replaced is not indexer:  # new settings: a new model may need re-embedding
                 indexer, switch_due = replaced, replaced.model_switch_pending()
             self._take_events(indexer)
-            if self.engine.store.pending_count() or switch_due:
+            self._pending = self.engine.store.pending_count()
+            if self._pending or switch_due:
                 self._work(indexer)
                 switch_due = indexer.model_switch_pending()  # still, when a pause cut it short
                 continue
@@ -303,6 +306,7 @@ class LiveIndexer:
             indexer.reconcile_root(root_id, root, self._should_yield)
         if self._should_yield():
             self._rescan.set()  # interrupted (pause or quit): scan again when work resumes
+        self._pending = self.engine.store.pending_count()
         self._busy = False
 
     def _take_events(self, indexer: Indexer) -> None:
@@ -345,6 +349,7 @@ class LiveIndexer:
                 indexer.finish(self.report, self._should_yield, save=False, progress=tell)
         finally:
             self._busy = False
+            self._pending = self.engine.store.pending_count()
         self._announce()
 
 

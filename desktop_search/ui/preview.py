@@ -19,14 +19,18 @@ PASSAGE_DARK = "#24344d"
 # A line that starts a list item, a quote, a heading, a table row or an indented block keeps
 # the line break before it.
 _KEEPS_BREAK = re.compile(r"[ \t]|[-*+•>#|]|\d{1,3}[.)]\s|[A-Za-z][.)]\s")
+# A line that ends a sentence keeps its break too: one entry per line (a diary, a log) stays
+# so, and wrapped prose loses little (a break where a sentence happened to end at the margin).
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"')\]]*$")
 _WRAP_MIN = 40  # a block whose longest line is shorter is a list or verse, not wrapped prose
 _WRAP_FILL = 0.6  # a line shorter than this share of the longest ended on purpose
 
 
 def reflow(text: str) -> str:
     """Hard-wrapped prose as paragraphs: a line break inside a paragraph becomes a space when
-    the line before it ran to the wrap width and the next line does not start a list item,
-    a quote or an indented block. Same length as ``text``, so offsets into it still hold."""
+    the line before it ran to the wrap width without ending a sentence, and the next line does
+    not start a list item, a quote or an indented block. Same length as ``text``, so offsets
+    into it still hold."""
     chars = list(text)
     for block in re.finditer(r"[^\n](?:[^\n]|\n(?!\s*\n))*", text):  # paragraphs
         lines = block.group().split("\n")
@@ -36,7 +40,8 @@ def reflow(text: str) -> str:
         position = block.start()
         for line, following in itertools.pairwise(lines):
             position += len(line)
-            ran_to_width = len(line.rstrip()) >= _WRAP_FILL * widest
+            ended = line.rstrip()
+            ran_to_width = len(ended) >= _WRAP_FILL * widest and not _ENDS_SENTENCE.search(ended)
             if ran_to_width and following and not _KEEPS_BREAK.match(following):
                 chars[position] = " "
             position += 1

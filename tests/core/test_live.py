@@ -370,3 +370,32 @@ def test_new_settings_are_taken_by_the_writer_between_batches(live_setup) -> Non
     assert not [p for p in index_state(engine) if "/code/" in p]  # the new exclusion applies
     (folder / "later.txt").write_text("Written after the settings changed: dentist on Tuesday.")
     assert wait_until(lambda: any(p.endswith("later.txt") for p in index_state(engine)))
+
+
+def test_pause_resume_and_state_never_wait_for_the_database(live_setup) -> None:
+    # Issue 22, bug 4: pause()/resume() read SQLite on the caller's thread (the GUI's), so
+    # behind a long write or a VACUUM the window froze.
+    import threading
+
+    engine, live, _folder = live_setup
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with engine.store.transaction():
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert holding.wait(5)
+        answered: list[bool] = []
+        gui = threading.Thread(target=lambda: answered.append(
+            [live.pause(), live.state().paused, live.resume(), live.state().paused][1::2] == [True, False]
+        ))  # fmt: skip
+        gui.start()
+        gui.join(3)
+        assert answered == [True]  # done while the database is busy
+    finally:
+        release.set()
+        writer.join(10)

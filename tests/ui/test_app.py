@@ -224,7 +224,8 @@ def test_a_downloaded_model_becomes_the_one_the_files_are_read_with(
         "search works as before meanwhile."
     ]
     assert app.model_is_installed(BGE_SMALL.name)
-    assert app.engine.preferred_model().manifest.name == BGE_SMALL.name
+    # The indexer takes the new model between two batches.
+    qtbot.waitUntil(lambda: app.engine.preferred_model().manifest.name == BGE_SMALL.name, timeout=30_000)
     new_model = app.engine.preferred_model().manifest.model_id
     # The files are read again with it; search uses the old index until that is done.
     qtbot.waitUntil(lambda: app.engine.store.get_meta(INDEX_MODEL_KEY) == new_model, timeout=120_000)
@@ -305,6 +306,7 @@ def test_settings_go_to_the_running_indexer_without_stopping_it(qtbot, controlle
     worker = app.worker
     app.apply_settings(dataclasses.replace(app.settings, threads=1))
     assert app.worker is worker and worker.is_running()  # no second indexer, none stopped
+    qtbot.waitUntil(lambda: app.engine.settings.threads == 1, timeout=60_000)  # taken between batches
     _wait_idle(qtbot, app)
     assert app.engine.status()["provider"]["threads"] == 1
     assert app.last_state is not None and app.last_state.error is None

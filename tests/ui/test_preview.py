@@ -28,6 +28,7 @@ def test_lists_code_verse_and_short_lines_keep_their_breaks() -> None:
         "Roses are red\nViolets are blue\nSugar is sweet",
         "> quoted reply from an earlier message in this long thread of mail\n> and its second line",
         "| Year | Revenue | Cost of goods sold in the year |\n| 2024 | 1,450 | 900 |",
+        "Line 01: the boat crossed the harbour at dawn with the tide.\nLine 02: a kingfisher dived.",
     ]
     for text in kept:
         assert reflow(text) == text
