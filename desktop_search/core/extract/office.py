@@ -3,9 +3,9 @@
 The standard library (``zipfile`` through ``SafeZip``, ``ElementTree``) is all this needs:
 the text lives in a handful of documented parts, and reading them directly keeps control
 of every size limit. Slides are pages (results say which slide). Encrypted Office files
-are not ZIPs but OLE containers with an ``EncryptionInfo`` stream; legacy binary formats
-(.doc, .xls, .ppt) have no maintained permissively licensed extractor and are recorded as
-unsupported.
+are not ZIPs but OLE containers with an ``EncryptionInfo`` stream; legacy .doc is read by
+``ole.py``, and .xls and .ppt (no maintained permissively licensed extractor) are recorded
+as unsupported.
 """
 
 from __future__ import annotations

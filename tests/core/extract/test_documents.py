@@ -113,7 +113,7 @@ def test_mbox_messages_with_quoted_from_lines(tmp_path: Path) -> None:
             "encrypted",
             "",
         ),
-        ("old.doc", lambda: docs.OLE_MAGIC + b"\0" * 1024, "skipped", "unsupported (legacy format)"),
+        ("old.doc", lambda: docs.OLE_MAGIC + b"\0" * 1024, "failed", "corrupt document"),
         ("old.xls", lambda: docs.OLE_MAGIC + b"\0" * 1024, "skipped", "unsupported (legacy format)"),
         ("bomb.docx", lambda: docs.zip_bomb("word/document.xml", 600), "failed", "archive bomb"),
         ("ratio.docx", lambda: docs.zip_bomb("word/document.xml", 20), "failed", "inflates"),
