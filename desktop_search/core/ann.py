@@ -210,8 +210,11 @@ class AnnIndex:
             capacity = int(self._index.get_max_elements())
             if needed > capacity:
                 self._index.resize_index(capacity_for(needed))
+            before = int(self._index.get_current_count())
             self._index.add_items(np.asarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
-            self._live += len(ids)
+            # A label already there is updated in place, not added: counting it again made
+            # the live count drift up, and queries then asked hnswlib for more than it holds.
+            self._live += int(self._index.get_current_count()) - before
 
     def remove(self, ids: Sequence[int]) -> None:
         with self._lock:
@@ -240,17 +243,39 @@ class AnnIndex:
             k = min(k, self._live, len(allowed) if allowed is not None else k)
             self._index.set_ef(max(EF_SEARCH, k))
             accept = allowed.__contains__ if allowed is not None else None
-            while k > 0:
-                try:
-                    labels, distances = self._index.knn_query(query, k=k, filter=accept)
-                    break
-                except RuntimeError:  # fewer reachable items than k (filtered, deleted): ask for fewer
-                    k //= 2
-            else:
+            found = self._knn(query, k, accept)
+            if found is None:  # fewer reachable items than k (filtered, deleted): as many as there are
+                found = self._most_reachable(query, k, accept)
+            if found is None:
                 return [], []
+            labels, distances = found
         ids = [int(x) for x in labels[0]]
         scores = [float(1.0 - d) for d in distances[0]]  # hnswlib 'ip' distance is 1 - dot
         return ids, scores
+
+    def _knn(self, query: Any, k: int, accept: Callable[[int], bool] | None) -> tuple[Any, Any] | None:
+        if k <= 0:
+            return None
+        try:
+            labels, distances = self._index.knn_query(query, k=k, filter=accept)
+        except RuntimeError:
+            return None
+        return labels, distances
+
+    def _most_reachable(
+        self, query: Any, k: int, accept: Callable[[int], bool] | None
+    ) -> tuple[Any, Any] | None:
+        """The largest answer hnswlib can give below ``k`` (found by bisection: halving would
+        drop up to half of what is there, ties included — a file's copies then hide it)."""
+        best, low, high = None, 0, k - 1  # k itself failed
+        while low < high:
+            middle = (low + high + 1) // 2
+            found = self._knn(query, middle, accept)
+            if found is None:
+                high = middle - 1
+            else:
+                best, low = found, middle
+        return best if best is not None else self._knn(query, low, accept)
 
     def health(self) -> AnnHealth:
         return AnnHealth(self._live, self._deleted, self._loaded_from_disk, self._rebuild_reason)

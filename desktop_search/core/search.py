@@ -193,6 +193,7 @@ DEFAULT_FUSION = Fusion()
 MODES = ("hybrid", "dense", "keyword")
 RARE_CHUNK_FRACTION = 0.002  # a plain word in fewer chunks than this counts as a rare name
 DENSE_FILTER_SHARE = 0.2  # filters keeping more files than this are applied after hnswlib
+MAX_TWINS = 2000  # identical passages brought in beside the dense hits (a boilerplate paragraph)
 
 
 @dataclass
@@ -380,17 +381,32 @@ class Searcher:
         return side
 
     def _dense(self, vector: np.ndarray, candidates: int, allowed: set[int] | None) -> dict[int, float]:
-        """Nearest chunks; restricted to ``allowed`` files inside hnswlib when they are few,
-        else by asking for proportionally more and dropping the rest afterwards (cheaper)."""
+        """Nearest chunks, with their identical twins (``_with_twins``); restricted to
+        ``allowed`` files inside hnswlib when they are few, else by asking for proportionally
+        more and dropping the rest afterwards (cheaper)."""
         if allowed is None:
-            return dict(zip(*self.ann.query(vector, candidates), strict=True))
+            return self._with_twins(dict(zip(*self.ann.query(vector, candidates), strict=True)), None)
         share = len(allowed) / max(self.store.file_count(), 1)
         if share > DENSE_FILTER_SHARE:
             ids, scores = self.ann.query(vector, int(candidates / share) + 1)
             owners = self.store.chunk_owners(ids)
-            return {c: s for c, s in zip(ids, scores, strict=True) if owners.get(c) in allowed}
+            found = {c: s for c, s in zip(ids, scores, strict=True) if owners.get(c) in allowed}
+            return self._with_twins(found, allowed)
         allowed_chunks = self.keyword.chunk_ids_of(allowed)
-        return dict(zip(*self.ann.query(vector, candidates, allowed_chunks), strict=True))
+        return self._with_twins(
+            dict(zip(*self.ann.query(vector, candidates, allowed_chunks), strict=True)), allowed
+        )
+
+    def _with_twins(self, dense: dict[int, float], allowed: set[int] | None) -> dict[int, float]:
+        """A chunk with the same text as a hit gets the hit's score. An HNSW graph holding
+        many identical vectors can leave some of them unreachable (a file's copies then hide
+        the file itself); identical passages are found together here, whatever the graph."""
+        twins = self.store.identical_chunks(list(dense), self.embedder.model_id, MAX_TWINS)
+        extra = {twin: dense[chunk] for chunk, twin in twins if twin not in dense}
+        if allowed is not None and extra:
+            owners = self.store.chunk_owners(list(extra))
+            extra = {t: s for t, s in extra.items() if owners.get(t) in allowed}
+        return {**dense, **extra}
 
     def _restrictions(self, parsed: ParsedQuery, common: int) -> _Restrictions:
         """Filters, required phrases and exclusions as file sets; phrases too common to list

@@ -432,6 +432,17 @@ class Store:
             db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('integrity-check')")
             db.execute("INSERT INTO names_fts(names_fts) VALUES ('integrity-check')")
 
+    def identical_chunks(self, chunk_ids: Sequence[int], model_id: str, limit: int) -> list[tuple[int, int]]:
+        """(chunk id, another chunk with the same text and a vector of this model): copies of a
+        file, a passage two files share; at most ``limit`` pairs."""
+        sql = (
+            "SELECT a.id, b.id FROM chunks a JOIN chunks b ON b.content_hash = a.content_hash"
+            " AND b.id != a.id AND b.kind = a.kind JOIN vectors v ON v.chunk_id = b.id AND v.model_id = ?"
+            f" WHERE a.id IN ({','.join('?' * len(chunk_ids))}) LIMIT ?"
+        )
+        with self._lock:
+            return [(int(a), int(b)) for a, b in self._db.execute(sql, (model_id, *chunk_ids, limit))]
+
     def chunk_owners(self, chunk_ids: Sequence[int]) -> dict[int, int]:
         """chunk id -> file id (no text read)."""
         found: dict[int, int] = {}
@@ -472,23 +483,20 @@ class Store:
 
     def problem_files(self, limit: int = 1000) -> list[tuple[str, str, str]]:
         """(path, status, reason) of failed, skipped and encrypted files."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT path, status, COALESCE(reason, '') FROM files WHERE status IN (?, ?, ?)"
-                " ORDER BY path LIMIT ?",
-                (STATUS_FAILED, STATUS_SKIPPED, STATUS_ENCRYPTED, limit),
-            ).fetchall()
-        return [(str(a), str(b), str(c)) for a, b, c in rows]
+        statuses = (STATUS_FAILED, STATUS_SKIPPED, STATUS_ENCRYPTED)
+        return self._files_where("status IN (?, ?, ?)", statuses, limit)
 
     def partly_indexed_files(self, limit: int = 1000) -> list[tuple[str, str, str]]:
         """(path, status, reason) of indexed files with a note on what was not read (no text
         layer, pages left out, text cut); files that are merely empty are not listed."""
+        return self._files_where(
+            "status = ? AND reason IS NOT NULL AND reason != 'no text'", (STATUS_INDEXED,), limit
+        )
+
+    def _files_where(self, condition: str, values: tuple[str, ...], limit: int) -> list[tuple[str, str, str]]:
+        sql = f"SELECT path, status, COALESCE(reason, '') FROM files WHERE {condition} ORDER BY path LIMIT ?"
         with self._lock:
-            rows = self._db.execute(
-                "SELECT path, status, reason FROM files WHERE status = ? AND reason IS NOT NULL"
-                " AND reason != 'no text' ORDER BY path LIMIT ?",
-                (STATUS_INDEXED, limit),
-            ).fetchall()
+            rows = self._db.execute(sql, (*values, limit)).fetchall()
         return [(str(a), str(b), str(c)) for a, b, c in rows]
 
     def checkpoint(self, wait: bool = True) -> None:

@@ -187,3 +187,52 @@ def test_queries_go_on_while_a_save_checksums_the_file(filled, monkeypatch: pyte
     monkeypatch.setattr(ann_module, "sha256_of", real_sha256)
     fresh, loads = _reopen(store, ann, monkeypatch)
     assert loads and fresh.health().loaded_from_disk  # the sidecar written after it verifies
+
+
+def test_duplicates_deletes_and_re_adds_keep_every_vector_reachable(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    # Issue 22, bug 6: a file's passages, then two identical copies: dense search once found
+    # only the copies. Real passage vectors, many exact duplicates (a file copied up to 12
+    # times), deletes and re-adds of the same vectors under new labels, and updates of a
+    # label in place; every live label must be found by its own vector, as brute force finds it.
+    import random
+
+    import numpy as np
+
+    words = "wing flow heat shell buckling boundary layer pressure shock cone flutter panel".split()
+    rng = random.Random(7)
+    texts = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(150)]
+    base = embedder.embed_passages(texts)
+    ann = AnnIndex(tmp_path / "ann", embedder.model_id, embedder.dimension)
+    live: dict[int, int] = {}  # label -> row of base
+    next_label = 1
+
+    def add(rows: list[int]) -> None:
+        nonlocal next_label
+        labels = list(range(next_label, next_label + len(rows)))
+        next_label += len(rows)
+        ann.add(labels, base[rows])
+        live.update(zip(labels, rows, strict=True))
+
+    add(list(range(len(texts))))
+    for _ in range(40):
+        add([row for row in rng.sample(range(len(texts)), 5) for _ in range(rng.randint(1, 3))])  # copies
+        gone = rng.sample(sorted(live), 8)
+        ann.remove(gone)
+        for label in gone:
+            del live[label]
+        again = rng.sample(sorted(live), 3)  # updated in place with the same vector
+        ann.add(again, base[[live[label] for label in again]])
+    lost = []
+    for row in set(live.values()):
+        wanted = {label for label, r in live.items() if r == row}
+        exact = {label for label, r in live.items() if np.dot(base[r], base[row]) > 0.9999}
+        ids, _ = ann.query(base[row], len(exact) + 5)
+        lost += sorted(wanted - set(ids))
+    assert lost == [], f"{len(lost)} of {len(live)} vectors unreachable"
+    assert len(ann) == len(live)  # updates in place once counted as adds: k then overshot
+    everything, _ = ann.query(base[0], 10_000)
+    assert sorted(everything) == sorted(live)  # all of them, not the half left after a failed k
+    few = set(rng.sample(sorted(live), 9))
+    assert set(ann.query(base[0], 64, allowed=few)[0]) == few  # filtered: as many as allowed

@@ -361,3 +361,21 @@ def test_a_model_loaded_while_forget_rebuilds_the_indexes_breaks_nothing(
     assert [Path(r.path).name for r in engine.search("flaky network call retried", limit=1).results] == [
         "retry.py"
     ]  # the outer folder still holds it
+
+
+def test_a_file_and_its_copies_are_all_found_by_meaning(engine_factory, sample_folder: Path) -> None:
+    # Issue 22, bug 6: a file plus two identical copies added later: dense search returned
+    # only the copies. Identical passages tie exactly; they are now found together.
+    engine = engine_factory()
+    engine.index(engine.add_roots([sample_folder]))
+    for name in ("copy-one", "copy-two"):
+        shutil.copy(sample_folder / "banana-bread.md", sample_folder / f"{name}.md")
+    (sample_folder / "tax-return.txt").unlink()  # deletes leave dead labels in the graph
+    engine.index()
+    (sample_folder / "tax-return.txt").write_text("Income tax return checklist and deadlines.")
+    engine.index()
+    for mode in ("dense", "hybrid"):
+        found = [Path(r.path).name for r in engine.search("ripe bananas baked in a loaf", 200, mode).results]
+        assert {"banana-bread.md", "copy-one.md", "copy-two.md"} <= set(found[:3]), (mode, found)
+        restricted = engine.search("ripe bananas baked in a loaf type:md", 200, mode).results
+        assert {"banana-bread.md", "copy-one.md", "copy-two.md"} == {Path(r.path).name for r in restricted}
