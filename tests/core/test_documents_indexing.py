@@ -70,7 +70,7 @@ def test_every_format_and_fifty_hostile_files_each_get_a_status(
         lambda i: b"{\\rtf1 " + b"{" * 5000 + b"deep",
         lambda i: b"",
     ]
-    extensions = [".pdf", ".docx", ".docx", ".pdf", ".epub", ".docx", ".doc", ".xlsx", ".rtf", ".pptx"]
+    extensions = [".pdf", ".docx", ".docx", ".pdf", ".epub", ".docx", ".xls", ".xlsx", ".rtf", ".pptx"]
     for name, data in good.items():
         docs.write(folder, name, data)
     hostile = []
