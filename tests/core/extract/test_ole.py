@@ -129,12 +129,16 @@ def test_a_word_95_file_is_refused_as_legacy(tmp_path: Path) -> None:
     assert error.status == "skipped" and "Word 6/95" in error.reason
 
 
-def test_a_truncated_word_file_is_corrupt(tmp_path: Path) -> None:
-    path = realdoc("testWORD_3imgs.doc", tmp_path)
+def _cut(path: Path, parts: int) -> Path:
+    """The file truncated to its first 1/``parts`` (a download or a copy that stopped)."""
     data = path.read_bytes()
     path.chmod(0o644)
-    path.write_bytes(data[: len(data) // 2])
-    error = _refused(path)
+    path.write_bytes(data[: len(data) // parts])
+    return path
+
+
+def test_a_truncated_word_file_is_corrupt(tmp_path: Path) -> None:
+    error = _refused(_cut(realdoc("testWORD_3imgs.doc", tmp_path), 2))
     assert error.status == "failed" and error.reason.startswith("corrupt document: ")
 
 
@@ -238,11 +242,7 @@ def test_notes_and_forwarded_messages(tmp_path: Path, name: str, title: str, phr
 
 
 def test_broken_messages_get_a_clear_reason(tmp_path: Path) -> None:
-    path = realdoc("testMSG_forwarded.msg", tmp_path)
-    data = path.read_bytes()
-    path.chmod(0o644)
-    path.write_bytes(data[: len(data) // 3])
-    error = _refused(path)
+    error = _refused(_cut(realdoc("testMSG_forwarded.msg", tmp_path), 3))
     assert error.status == "failed" and error.reason.startswith("corrupt message: ")
     (tmp_path / "plain.msg").write_text("Subject: not really\n\nhello")
     error = _refused(tmp_path / "plain.msg")
