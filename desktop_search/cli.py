@@ -293,40 +293,39 @@ def _cmd_status(args: argparse.Namespace, paths: AppPaths) -> int:
         _print_failed(not_indexed, partly, as_json=args.json)
         return 0
     if args.json:
-        print(json.dumps(status, indent=2))
+        print(json.dumps(status.to_json(), indent=2))
         return 0
-    model, provider, index = status["model"], status["provider"], status["index"]
-    if status.get("recovery"):
-        print(f"Notice:   {status['recovery']['message']}")
-    print(f"Data dir: {status['data_dir']}")
-    print("Folders:  " + (", ".join(status["roots"]) or "none yet"))
-    print("Files:    " + (", ".join(f"{n} {s}" for s, n in sorted(status["files"].items())) or "none"))
-    print(f"Chunks:   {status['chunks']}")
-    print(f"Model:    {model['name']}, {model['variant']} ({model['origin']}; {model['source']})")
-    if model["fallback_reason"]:
-        print(f"          offline fallback: {model['fallback_reason']}")
-    if model["reembed_needed"]:
-        target = f"{model['preferred']} ({model['preferred_variant']})"
+    model, provider, index = status.model, status.provider, status.index
+    if status.recovery:
+        print(f"Notice:   {status.recovery['message']}")
+    print(f"Data dir: {status.data_dir}")
+    print("Folders:  " + (", ".join(status.roots) or "none yet"))
+    print("Files:    " + (", ".join(f"{n} {s}" for s, n in sorted(status.files.items())) or "none"))
+    print(f"Chunks:   {status.chunks}")
+    print(f"Model:    {model.name}, {model.variant} ({model.origin}; {model.source})")
+    if model.fallback_reason:
+        print(f"          offline fallback: {model.fallback_reason}")
+    if model.reembed_needed:
+        target = f"{model.preferred} ({model.preferred_variant})"
         print(f"          re-embedding needed: run `desktop-search index` to switch to {target}")
     print(
-        f"Provider: {provider['active']}"
-        + (f" ({provider['fallback_reason']})" if provider["fallback_reason"] else "")
+        f"Provider: {provider.active}"
+        + (f" ({provider.fallback_reason})" if provider.fallback_reason else "")
     )
     print(
-        f"Index:    {index['ann_live']} vectors, {index['ann_deleted']} deleted, "
-        + ("healthy" if index["healthy"] else "out of step (will rebuild)")
+        f"Index:    {index.ann_live} vectors, {index.ann_deleted} deleted, "
+        + ("healthy" if index.healthy else "out of step (will rebuild)")
     )
-    watch = status.get("watch")
-    if watch:
-        for root, mode in sorted(watch["roots"].items()):
-            print(f"Live:     {mode} {root} (pid {watch['pid']})")
-    if status["pending"]:
-        print(f"Queued:   {status['pending']} files to look at")
-    for key, what in (("not_indexed", "Not read"), ("partly_indexed", "In part")):
-        if status[key]:
-            counts = ", ".join(f"{count:,} {kind}" for kind, count in status[key].items())
-            print(f"{what + ':':<10}{sum(status[key].values()):,} ({counts})")
-    if status["not_indexed"] or status["partly_indexed"]:
+    if status.watch:
+        for root, mode in sorted(status.watch.roots.items()):
+            print(f"Live:     {mode} {root} (pid {status.watch.pid})")
+    if status.pending:
+        print(f"Queued:   {status.pending} files to look at")
+    for kinds, what in ((status.not_indexed, "Not read"), (status.partly_indexed, "In part")):
+        if kinds:
+            counts = ", ".join(f"{count:,} {kind}" for kind, count in kinds.items())
+            print(f"{what + ':':<10}{sum(kinds.values()):,} ({counts})")
+    if status.not_indexed or status.partly_indexed:
         print("          `desktop-search status --failed` lists them with the reasons")
     return 0
 

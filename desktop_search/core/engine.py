@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from desktop_search.config import Settings, load_settings
 from desktop_search.core import problems
@@ -36,6 +35,7 @@ from desktop_search.core.query import SearchFilters
 from desktop_search.core.recovery import ROOTS_FILE, recover, recovery_notice, save_roots_mirror
 from desktop_search.core.scan import ScanRules
 from desktop_search.core.search import Searcher, SearchResponse
+from desktop_search.core.status import IndexStatus, ModelStatus, ProviderStatus, Status, WatchStatus
 from desktop_search.core.store import Store
 from desktop_search.paths import AppPaths, bundled_resources_dir
 
@@ -373,7 +373,7 @@ class Engine:
         return self.searcher().search(query, limit, mode, filters)
 
     # -- status ---------------------------------------------------------------------------
-    def status(self) -> dict[str, Any]:
+    def status(self) -> Status:
         """Roots, files by status, chunks, the model and provider in use, index health."""
         preferred = self.preferred_model()
         search_model = self.search_model()
@@ -382,48 +382,44 @@ class Engine:
             self._refresh_if_stale(model)
         health = model.ann.health()
         vector_models = self.store.vector_models()
-        chunks = self.store.chunk_count()
-        reembed = search_model.manifest.model_id != preferred.manifest.model_id
-        return {
-            "data_dir": str(self.paths.data_dir),
-            "roots": [str(p) for _, p in self.roots()],
-            "files": self.store.status_counts(),
-            "chunks": chunks,
-            "model": {
-                "name": search_model.manifest.name,
-                "id": search_model.manifest.model_id,
-                "source": search_model.manifest.source,
-                "variant": search_model.manifest.variant,
-                "cpu_variant_reason": search_model.manifest.cpu_variant_reason,
-                "origin": search_model.origin,
-                "preferred": self.settings.model,
-                "preferred_id": preferred.manifest.model_id,
-                "preferred_variant": preferred.manifest.variant,
-                "fallback_reason": search_model.fallback_reason,
-                "reembed_needed": reembed,
-            },
-            "provider": {
-                "requested": model.embedder.provider.requested,
-                "active": model.embedder.provider.active,
-                "fallback_reason": model.embedder.provider.fallback_reason,
-                "threads": model.embedder.threads,
-            },
-            "index": {
-                "vectors": vector_models,
-                "ann_live": health.live,
-                "ann_deleted": health.deleted,
-                "ann_loaded_from_disk": health.loaded_from_disk,
-                "ann_rebuild_reason": health.rebuild_reason,
-                "healthy": health.live == vector_models.get(model.resolved.manifest.model_id, 0),
-            },
-            "not_indexed": dict(problems.summary(self.store.problem_files(limit=10**9))),
-            "partly_indexed": dict(problems.summary(self.store.partly_indexed_files(limit=10**9))),
-            "watch": self._watch_state(),
-            "pending": self.store.pending_count(),
-            "recovery": recovery_notice(self.store),
-        }
+        manifest, provider = search_model.manifest, model.embedder.provider
+        return Status(
+            data_dir=str(self.paths.data_dir),
+            roots=[str(p) for _, p in self.roots()],
+            files=self.store.status_counts(),
+            chunks=self.store.chunk_count(),
+            model=ModelStatus(
+                name=manifest.name,
+                id=manifest.model_id,
+                source=manifest.source,
+                variant=manifest.variant,
+                cpu_variant_reason=manifest.cpu_variant_reason,
+                origin=search_model.origin,
+                preferred=self.settings.model,
+                preferred_id=preferred.manifest.model_id,
+                preferred_variant=preferred.manifest.variant,
+                fallback_reason=search_model.fallback_reason,
+                reembed_needed=manifest.model_id != preferred.manifest.model_id,
+            ),
+            provider=ProviderStatus(
+                provider.requested, provider.active, provider.fallback_reason, model.embedder.threads
+            ),
+            index=IndexStatus(
+                vectors=vector_models,
+                ann_live=health.live,
+                ann_deleted=health.deleted,
+                ann_loaded_from_disk=health.loaded_from_disk,
+                ann_rebuild_reason=health.rebuild_reason,
+                healthy=health.live == vector_models.get(model.resolved.manifest.model_id, 0),
+            ),
+            not_indexed=dict(problems.summary(self.store.problem_files(limit=10**9))),
+            partly_indexed=dict(problems.summary(self.store.partly_indexed_files(limit=10**9))),
+            watch=self._watch_state(),
+            pending=self.store.pending_count(),
+            recovery=recovery_notice(self.store),
+        )
 
-    def _watch_state(self) -> dict[str, Any] | None:
+    def _watch_state(self) -> WatchStatus | None:
         """How a running `watch` (or the app) keeps each root fresh, if one is running."""
         try:
             record = json.loads(self.store.get_meta(WATCH_STATE_KEY) or "{}")
@@ -432,4 +428,4 @@ class Engine:
                 os.kill(pid, 0)  # signal 0 only checks: raises if that process is gone
         except (ValueError, KeyError, TypeError, OSError):
             return None
-        return {"pid": pid, "roots": record.get("roots", {})}
+        return WatchStatus(pid, dict(record.get("roots", {})))

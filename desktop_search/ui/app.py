@@ -222,10 +222,10 @@ class AppController(QObject):
 
     def _in_use_text(self) -> str:
         status = self.engine.status()
-        model, provider = status["model"], status["provider"]
-        text = f"{model['name']} ({model['variant']}) on {provider['active']}, {provider['threads']} threads"
-        if provider["fallback_reason"]:
-            text += f" — {provider['fallback_reason']}"
+        model, provider = status.model, status.provider
+        text = f"{model.name} ({model.variant}) on {provider.active}, {provider.threads} threads"
+        if provider.fallback_reason:
+            text += f" — {provider.fallback_reason}"
         return text  # a model that is not installed: the Model tab's download panel says so
 
     def _show_settings(self, in_use: str) -> None:

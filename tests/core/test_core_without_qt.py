@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import desktop_search
 from desktop_search.core.model.provision import ResolvedModel
 
+# Every module of the core (found on disk, so a new one is covered too), and the CLI.
+PACKAGE = Path(desktop_search.__file__).parent
 CORE_MODULES = [
-    "desktop_search.core.ann",
-    "desktop_search.core.chunk",
-    "desktop_search.core.embed",
-    "desktop_search.core.engine",
-    "desktop_search.core.extract",
-    "desktop_search.core.indexer",
-    "desktop_search.core.lock",
-    "desktop_search.core.model",
-    "desktop_search.core.model.download",
-    "desktop_search.core.model.export",
-    "desktop_search.core.scan",
-    "desktop_search.core.search",
-    "desktop_search.core.store",
+    *sorted(
+        ".".join(("desktop_search", *path.relative_to(PACKAGE).with_suffix("").parts))
+        for path in (PACKAGE / "core").rglob("*.py")
+        if path.name != "__init__.py"
+    ),
     "desktop_search.cli",
 ]
 

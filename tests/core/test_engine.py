@@ -68,7 +68,7 @@ def test_modify_delete_and_add_are_followed(engine_factory, sample_folder: Path)
     assert _names(engine.search("bread starter with rye flour"))[0] == "banana-bread.md"
     assert _names(engine.search("astronauts on the moon"))[0] == "moon.txt"
     status = engine.status()
-    assert status["index"]["healthy"] and status["files"] == {"indexed": 4}
+    assert status.index.healthy and status.files == {"indexed": 4}
 
 
 def test_touch_without_change_and_copies_reuse_vectors(engine_factory, sample_folder: Path) -> None:
@@ -204,7 +204,7 @@ def test_a_new_model_never_mixes_into_the_index(
 ) -> None:
     engine = engine_factory()
     engine.index(engine.add_roots([sample_folder]))
-    old_id = engine.status()["model"]["id"]
+    old_id = engine.status().model.id
     # A second model (same weights, another identity), chosen in the settings.
     other = app_paths.models_dir / "minilm-variant"
     shutil.copytree(offline_model.folder, other)
@@ -217,13 +217,13 @@ def test_a_new_model_never_mixes_into_the_index(
     save_settings(app_paths.settings_file, Settings(model="minilm-variant", threads=2))
     switched = engine_factory()
     status = switched.status()
-    assert status["model"]["id"] == old_id and status["model"]["reembed_needed"]  # old index serves
+    assert status.model.id == old_id and status.model.reembed_needed  # old index serves
     assert _names(switched.search("bananas"))[0] == "banana-bread.md"
     report = switched.index()
     assert report.chunks_embedded > 0
     after = engine_factory().status()
-    assert after["model"]["id"] == "minilm-variant@000000000000" and not after["model"]["reembed_needed"]
-    assert after["index"]["vectors"] == {"minilm-variant@000000000000": switched.store.chunk_count()}
+    assert after.model.id == "minilm-variant@000000000000" and not after.model.reembed_needed
+    assert after.index.vectors == {"minilm-variant@000000000000": switched.store.chunk_count()}
 
 
 def test_titles_are_searchable(engine_factory, tmp_path: Path) -> None:
@@ -249,8 +249,8 @@ def test_many_deletes_compact_the_vector_index(engine_factory, tmp_path: Path) -
     for i in range(6):  # 30 % of the chunks die
         (folder / f"note{i:02d}.txt").unlink()
     engine.index(roots)
-    health = engine.status()["index"]
-    assert health["ann_deleted"] == 0 and health["ann_live"] == 14 and health["healthy"]
+    health = engine.status().index
+    assert health.ann_deleted == 0 and health.ann_live == 14 and health.healthy
 
 
 def test_an_unavailable_folder_keeps_its_index_until_it_returns(engine_factory, sample_folder: Path) -> None:
@@ -327,10 +327,10 @@ def test_new_threads_or_provider_take_effect_while_the_app_runs(engine_factory, 
     # the old thread count or execution provider stayed until the app restarted.
     engine = engine_factory()
     engine.index(engine.add_roots([sample_folder]))
-    assert engine.status()["provider"]["threads"] == 2
+    assert engine.status().provider.threads == 2
     engine.apply_settings(dataclasses.replace(engine.settings, threads=1, provider="cpu"))
-    status = engine.status()["provider"]
-    assert (status["threads"], status["requested"]) == (1, "cpu")
+    status = engine.status().provider
+    assert (status.threads, status.requested) == (1, "cpu")
     assert engine.make_indexer().embedder.threads == 1
     top = engine.search("ripe bananas baked in the oven").results[0]  # the new session answers
     assert Path(top.path).name == "banana-bread.md"

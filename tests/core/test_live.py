@@ -20,6 +20,7 @@ from desktop_search.core.live import LiveIndexer
 from desktop_search.core.model.registry import MINILM
 from desktop_search.core.records import STATUS_INDEXED
 from desktop_search.core.scan import ScanRules, os_paths, scan_root, stat_file, stored_path
+from desktop_search.core.status import WatchStatus
 from desktop_search.paths import AppPaths
 from tests.fixtures import documents as docs
 
@@ -79,7 +80,7 @@ def _top(engine: Engine, query: str) -> str:
 def test_create_modify_delete(live_setup) -> None:
     engine, live, folder = live_setup
     assert live.state().roots == {str(folder.resolve()): "watching"}
-    assert engine.status()["watch"] == {"pid": os.getpid(), "roots": {str(folder.resolve()): "watching"}}
+    assert engine.status().watch == WatchStatus(os.getpid(), {str(folder.resolve()): "watching"})
     (folder / "volcano.txt").write_text("Volcanoes erupt molten lava from the mantle.")
     assert_follows(engine, live, folder)
     assert _top(engine, "lava eruption") == "volcano.txt"
@@ -161,7 +162,7 @@ def test_stop_saves_a_loadable_index(engine_factory, sample_folder: Path) -> Non
     assert time.monotonic() - started < 2.0
     fresh = engine_factory()
     status = fresh.status()
-    assert status["index"]["ann_loaded_from_disk"] and status["index"]["healthy"]
+    assert status.index.ann_loaded_from_disk and status.index.healthy
     assert _top(fresh, "birds hovering") == "late.txt"
 
 
@@ -201,7 +202,7 @@ def test_failed_watcher_falls_back_to_polling(engine_factory, sample_folder: Pat
     assert wait_until(lambda: bool(live.state().roots))
     (mode,) = live.state().roots.values()
     assert mode.startswith("polling") and "max_user_watches" in mode
-    assert engine.status()["watch"]["roots"] == live.state().roots
+    assert engine.status().watch.roots == live.state().roots
     (sample_folder / "polled.txt").write_text("Found by a periodic scan, not by an event.")
     assert_follows(engine, live, sample_folder)
     assert live.stop()
@@ -310,21 +311,21 @@ def test_a_new_model_reembeds_the_stored_text_with_no_file_changing(
     save_settings(app_paths.settings_file, Settings(model=MINILM.name, threads=2, precision="int8"))
     first = engine_factory()
     first.index(first.add_roots([sample_folder]))
-    old_model = first.status()["model"]["id"]
+    old_model = first.status().model.id
     first.close()
     # The settings change (as Settings or a finished model download do); no file changes.
     save_settings(app_paths.settings_file, Settings(model=MINILM.name, threads=2, precision="fp32"))
     engine = engine_factory()
-    assert engine.status()["model"]["reembed_needed"]
+    assert engine.status().model.reembed_needed
     seen: list[IndexProgress] = []
     live = LiveIndexer(engine, quiet_s=QUIET_S, progress=seen.append)
     live.start()
     try:
-        assert wait_until(lambda: not engine.status()["model"]["reembed_needed"], timeout=60)
+        assert wait_until(lambda: not engine.status().model.reembed_needed, timeout=60)
     finally:
         assert live.stop(timeout=10)
     status = engine.status()
-    assert status["model"]["id"] != old_model and list(status["index"]["vectors"]) == [status["model"]["id"]]
+    assert status.model.id != old_model and list(status.index.vectors) == [status.model.id]
     reembedding = [p for p in seen if p.phase == REEMBEDDING]
     chunks = engine.store.chunk_count()
     assert reembedding and reembedding[0].files_done == 0 and reembedding[0].files_total == chunks
@@ -366,7 +367,7 @@ def test_new_settings_are_taken_by_the_writer_between_batches(live_setup) -> Non
     live.apply_settings(new)
     assert wait_until(lambda: engine.settings == new and live.wait_idle(0.5))
     assert live.state().running and live.state().error is None  # the same loop, still going
-    assert engine.status()["provider"]["threads"] == 1
+    assert engine.status().provider.threads == 1
     assert not [p for p in index_state(engine) if "/code/" in p]  # the new exclusion applies
     (folder / "later.txt").write_text("Written after the settings changed: dentist on Tuesday.")
     assert wait_until(lambda: any(p.endswith("later.txt") for p in index_state(engine)))

@@ -35,8 +35,8 @@ def test_damaged_database_is_moved_aside_and_rebuilt(
 
     recovered = engine_factory()  # must not raise
     status = recovered.status()
-    assert status["recovery"] and "damaged" in status["recovery"]["message"]
-    moved = Path(status["recovery"]["moved_to"])
+    assert status.recovery and "damaged" in status.recovery["message"]
+    moved = Path(status.recovery["moved_to"])
     assert moved.exists() and moved.parent == app_paths.data_dir
     assert [str(p) for _, p in recovered.roots()] == [str(sample_folder.resolve())]
     report = recovered.index()
@@ -45,7 +45,7 @@ def test_damaged_database_is_moved_aside_and_rebuilt(
 
 
 def test_healthy_open_reports_no_recovery(engine_factory) -> None:
-    assert engine_factory().status()["recovery"] is None
+    assert engine_factory().status().recovery is None
 
 
 def test_forget_also_removes_moved_aside_databases(
@@ -79,7 +79,7 @@ def test_a_wal_left_by_a_crash_is_replayed(engine_factory, app_paths: AppPaths, 
     app_paths.database.with_name(app_paths.database.name + "-shm").unlink(missing_ok=True)
 
     reopened = engine_factory()
-    assert reopened.status()["recovery"] is None
+    assert reopened.status().recovery is None
     assert (reopened.store.file_count(), reopened.store.chunk_count()) == (files, chunks)
     assert reopened.store.query("PRAGMA integrity_check") == [("ok",)]
     assert Path(reopened.search("bananas").results[0].path).name == "banana-bread.md"
@@ -94,7 +94,7 @@ def test_a_garbage_wal_is_ignored_not_fatal(engine_factory, app_paths: AppPaths,
     wal.write_bytes(os.urandom(64 * 1024))  # another program's bytes, or a torn write
 
     reopened = engine_factory()
-    assert reopened.status()["recovery"] is None  # SQLite checks the WAL's salts and checksums
+    assert reopened.status().recovery is None  # SQLite checks the WAL's salts and checksums
     assert reopened.store.file_count() == files
     assert reopened.store.query("PRAGMA integrity_check") == [("ok",)]
     assert Path(reopened.search("bananas").results[0].path).name == "banana-bread.md"

@@ -308,6 +308,6 @@ def test_settings_go_to_the_running_indexer_without_stopping_it(qtbot, controlle
     assert app.worker is worker and worker.is_running()  # no second indexer, none stopped
     qtbot.waitUntil(lambda: app.engine.settings.threads == 1, timeout=60_000)  # taken between batches
     _wait_idle(qtbot, app)
-    assert app.engine.status()["provider"]["threads"] == 1
+    assert app.engine.status().provider.threads == 1
     assert app.last_state is not None and app.last_state.error is None
     assert len(app.engine.search("roses in the garden", limit=5).results) == 5

@@ -112,16 +112,16 @@ def test_changing_precision_reembeds_and_the_old_vectors_serve_meanwhile(
     save_settings(app_paths.settings_file, Settings(model=MINILM.name, threads=2, precision="fp32"))
     engine = engine_factory()
     engine.index(engine.add_roots([sample_folder]))
-    fp32_id = engine.status()["model"]["id"]
-    assert engine.status()["model"]["variant"] == "fp32"
+    fp32_id = engine.status().model.id
+    assert engine.status().model.variant == "fp32"
 
     save_settings(app_paths.settings_file, Settings(model=MINILM.name, threads=2, precision="int8"))
     switched = engine_factory()
     status = switched.status()
-    assert status["model"]["id"] == fp32_id and status["model"]["reembed_needed"]
+    assert status.model.id == fp32_id and status.model.reembed_needed
     assert Path(switched.search("bananas").results[0].path).name == "banana-bread.md"
     assert switched.index().chunks_embedded > 0
     after = engine_factory().status()
-    assert after["model"]["variant"] == "int8" and not after["model"]["reembed_needed"]
-    assert list(after["index"]["vectors"]) == [after["model"]["id"]]
+    assert after.model.variant == "int8" and not after.model.reembed_needed
+    assert list(after.index.vectors) == [after.model.id]
     assert Path(engine_factory().search("bananas").results[0].path).name == "banana-bread.md"
