@@ -27,6 +27,10 @@ class CorruptDatabaseError(UserError):
     """The index database is damaged (SQLite reports a malformed or foreign file)."""
 
 
+class ExtractorsUnavailableError(UserError):
+    """The worker processes that read files die before reading any: the files are not to blame."""
+
+
 class StorageError(UserError):
     """The data dir's disk is full, read-only or failing; what was saved before is intact."""
 

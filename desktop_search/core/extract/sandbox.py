@@ -25,11 +25,14 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from desktop_search.core.errors import ExtractorsUnavailableError
 from desktop_search.core.extract.document import STATUS_FAILED, ExtractedDocument, ExtractionError
 
 log = logging.getLogger(__name__)
 
 Outcome = ExtractedDocument | ExtractionError
+READY = "ready"
+STILLBORN_LIMIT = 3  # workers in a row that die before they are ready: the pool cannot work
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def _worker_main(connection: Connection, limits: SandboxLimits, plugin: str | No
         module_name, function_name = plugin.split(":")
         getattr(__import__(module_name, fromlist=[function_name]), function_name)()
     _limit_memory(limits.memory_mb)
+    connection.send(READY)  # started: from now on a death is a file's doing
     while True:
         try:
             job = connection.recv()
@@ -105,6 +109,7 @@ class _Worker:
         self.job: int | None = None
         self.deadline = 0.0
         self.last_used = time.monotonic()
+        self.ready = False  # it said it started
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -148,6 +153,7 @@ class ExtractionPool:
         self._lock = threading.Lock()  # one caller at a time; the reaper takes it too
         self._closed = False
         self.replaced = 0  # workers replaced after a hang or a crash (tests and logs read it)
+        self._stillborn_in_a_row = 0
         self._reaper = threading.Thread(target=self._reap_idle, name="extract-pool-reaper", daemon=True)
         self._reaper.start()
 
@@ -186,11 +192,17 @@ class ExtractionPool:
                     assert job is not None
                     if worker.connection in ready:
                         try:
-                            outcome: Outcome = worker.connection.recv()
+                            outcome: Outcome | str = worker.connection.recv()
                         except (EOFError, OSError):
-                            outcome = ExtractionError(STATUS_FAILED, worker.death_reason(self.limits))
-                            log.warning("Extraction of %s: %s", jobs[job][0], outcome.reason)
+                            reason = worker.death_reason(self.limits)
                             self._discard(worker, kill=True)
+                            if not worker.ready:  # died starting: not the file's doing, try it again
+                                self._stillborn(reason, running)
+                                del running[job]
+                                waiting.appendleft(job)
+                                continue
+                            outcome = ExtractionError(STATUS_FAILED, reason)
+                            log.warning("Extraction of %s: %s", jobs[job][0], outcome.reason)
                         except Exception as exc:  # an outcome that does not unpickle
                             outcome = ExtractionError(STATUS_FAILED, f"extractor sent a bad result: {exc}")
                             self._discard(worker, kill=True)
@@ -202,9 +214,29 @@ class ExtractionPool:
                         self._discard(worker, kill=True)
                     else:
                         continue
+                    if outcome == READY:
+                        worker.ready, self._stillborn_in_a_row = True, 0
+                        continue
+                    assert not isinstance(outcome, str)
                     worker.job, worker.last_used = None, time.monotonic()
                     del running[job]
                     yield job, outcome
+
+    def _stillborn(self, reason: str, running: dict[int, _Worker]) -> None:
+        """A worker died before it was ready (a broken install, an interpreter that cannot
+        spawn, a plugin that fails): after a few in a row no worker can start, and the run
+        stops instead of marking every file failed; the files stay queued."""
+        self._stillborn_in_a_row += 1
+        log.warning("A file-reading process died while starting: %s", reason)
+        if self._stillborn_in_a_row < STILLBORN_LIMIT:
+            return
+        for other in list(running.values()):
+            if other in self._workers:
+                self._discard(other, kill=True)
+        raise ExtractorsUnavailableError(
+            f"The processes that read files cannot start ({reason}). No file was marked as failed; "
+            "indexing resumes at the next start. The log has the details."
+        )
 
     def _idle_workers(self, wanted: int) -> list[_Worker]:
         for dead in [w for w in self._workers if w.job is None and not w.process.is_alive()]:

@@ -91,3 +91,15 @@ def test_a_worker_killed_while_idle_costs_no_file(pool, tmp_path: Path) -> None:
         worker.process.join(5)
     assert "apples" in pool.extract(second, 10**6).text
     assert pool.replaced == 0  # no file was blamed for it
+
+
+def test_workers_that_cannot_start_stop_the_run_and_blame_no_file(tmp_path: Path) -> None:
+    # Every worker dying at start (a broken install, a script that cannot be spawned) once
+    # marked every file "extractor exited unexpectedly" and failed, for good.
+    from desktop_search.core.errors import ExtractorsUnavailableError
+
+    paths = _files(tmp_path, [f"{i}.txt" for i in range(6)])
+    with ExtractionPool(workers=2, plugin="tests.no_such_module:register") as broken:
+        with pytest.raises(ExtractorsUnavailableError, match="cannot start"):
+            list(broken.extract_many([(p, 10**6) for p in paths]))
+        assert broken.running_workers == 0
