@@ -158,6 +158,10 @@ def _alt_chunk_text(archive: SafeZip, part: str) -> str:
 
 
 def extract_docx(data: bytes, name: str) -> ExtractedDocument:
+    if data.startswith(OLE_MAGIC) and not _is_encrypted_ole(data):  # a Word 97 file named .docx
+        from desktop_search.core.extract.ole import extract_doc
+
+        return extract_doc(data, name)
     archive = _open(data, "Word")
     names = archive.names()
     parts = ["word/document.xml"]

@@ -81,3 +81,9 @@ def test_cell_comments_are_read(tmp_path: Path) -> None:
     book.save(buffer)
     text = extract(docs.write(tmp_path, "costs.xlsx", buffer.getvalue()), 10**8).text
     assert "rent" in text and "Raised by the landlord in March." in text
+
+
+def test_a_word_97_file_named_docx_is_read(tmp_path: Path) -> None:
+    renamed = tmp_path / "renamed.docx"
+    realdoc("testWORD_3imgs.doc", tmp_path).rename(renamed)
+    assert "The Alfresco logo is above this" in extract(renamed, 10**8).text
