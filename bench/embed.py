@@ -54,7 +54,7 @@ if kind.startswith("st"):
     )
 else:
     from pathlib import Path
-    from desktop_search.core.embed import Embedder
+    from desktop_search.core.model.embed import Embedder
     from desktop_search.core.model.manifest import read_manifest
     embedder = Embedder(Path(folder), read_manifest(Path(folder)), provider="cpu", threads=int(threads))
     embed = embedder.embed_passages

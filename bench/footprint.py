@@ -34,12 +34,12 @@ from pathlib import Path
 from bench.hybrid_latency import store_real_text
 from bench.scratch import scratch_dir
 from bench.search_latency import percentile
-from desktop_search.config import Settings, save_settings
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.engine import Engine
 from desktop_search.core.indexer import INDEX_MODEL_KEY
 from desktop_search.core.model.registry import MINILM
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings, save_settings
 from desktop_search.ui.worker import IDLE_RELEASE_MS, MODEL_IDLE_S
 
 log = logging.getLogger("bench.footprint")
@@ -79,9 +79,9 @@ def rss_by_library():
 from desktop_search.core.engine import Engine, ModelInUse
 from desktop_search.ui.window import SearchWindow
 from desktop_search.ui.worker import SearchRunner
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.ann import AnnIndex
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 stages = {"imports": rss_mb()}
@@ -100,7 +100,7 @@ resolved = engine.search_model()  # what the first search loads, one part at a t
 embedder = Embedder(resolved.folder, resolved.manifest, provider=engine.settings.provider,
                     threads=engine.settings.threads)
 embedder.embed_query("warm up")
-from desktop_search.core.embed import trim_c_heap
+from desktop_search.core.model.embed import trim_c_heap
 stages["model"] = rss_mb()
 ann = AnnIndex(engine.paths.ann_dir, resolved.manifest.model_id, resolved.manifest.dimension)
 ann.open(engine.store)

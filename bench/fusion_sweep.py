@@ -13,11 +13,11 @@ import logging
 
 from bench.ir import COLLECTIONS, doc_id_of, evaluate, load_collection, write_documents
 from bench.scratch import scratch_dir
-from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.model.registry import OFFLINE_FALLBACK
+from desktop_search.core.paths import AppPaths
 from desktop_search.core.search import Fusion, Searcher
-from desktop_search.paths import AppPaths
+from desktop_search.core.settings import Settings
 
 log = logging.getLogger("bench.fusion_sweep")
 

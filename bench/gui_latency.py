@@ -45,7 +45,7 @@ from bench.ir import load_collection
 from bench.scratch import remove_scratch_dirs, scratch_dir
 from bench.search_latency import percentile
 from desktop_search.core.engine import Engine
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from desktop_search.ui.window import SearchWindow
 from desktop_search.ui.worker import (
     IndexWorker,

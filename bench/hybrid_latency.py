@@ -28,7 +28,7 @@ from bench.scratch import scratch_dir
 from bench.search_latency import percentile
 from desktop_search.core.ann import AnnIndex
 from desktop_search.core.chunk import chunk_text
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.provision import ModelLocations, resolve_model
 from desktop_search.core.records import NewChunk
 from desktop_search.core.search import Searcher

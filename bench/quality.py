@@ -21,10 +21,10 @@ from pathlib import Path
 
 from bench.ir import COLLECTIONS, bm25_rankings, doc_id_of, evaluate, load_collection, write_documents
 from bench.scratch import scratch_dir
-from desktop_search.config import PRECISIONS, Settings, save_settings
 from desktop_search.core.model.manifest import read_manifest
+from desktop_search.core.paths import AppPaths
 from desktop_search.core.search import MODES
-from desktop_search.paths import AppPaths
+from desktop_search.core.settings import PRECISIONS, Settings, save_settings
 
 log = logging.getLogger("bench.quality")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.ir import load_collection
 from bench.search_latency import percentile
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.manifest import read_manifest
 
 log = logging.getLogger("bench.query_embed")

@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.scratch import scratch_dir
-from desktop_search.config import Settings, save_settings
 from desktop_search.core.model.registry import MINILM
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings, save_settings
 
 log = logging.getLogger("bench.realdocs")
 

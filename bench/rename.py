@@ -14,11 +14,11 @@ import time
 
 from bench.ir import load_collection
 from bench.scratch import scratch_dir
-from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.live import LiveIndexer
 from desktop_search.core.model.registry import OFFLINE_FALLBACK
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings
 
 log = logging.getLogger("bench.rename")
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import desktop_search.core.indexer as indexer_module
 from bench.scratch import scratch_dir
-from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.extract import ExtractedDocument, extract
 from desktop_search.core.model.registry import OFFLINE_FALLBACK
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings
 
 log = logging.getLogger("bench.rescan")
 TOPICS = "rivers mountains cooking taxes gardening astronomy music football poetry chemistry".split()

@@ -19,11 +19,11 @@ from pathlib import Path
 from bench.ir import load_collection, write_documents
 from bench.scratch import scratch_dir
 from bench.search_latency import percentile
-from desktop_search.config import Settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.live import LiveIndexer
 from desktop_search.core.model.registry import OFFLINE_FALLBACK
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings
 
 log = logging.getLogger("bench.watch_latency")
 

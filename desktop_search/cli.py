@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_search import APP_ID, __version__
-from desktop_search.config import load_settings
 from desktop_search.core.errors import UserError
-from desktop_search.paths import AppPaths, resolve_paths
+from desktop_search.core.paths import AppPaths, resolve_paths
+from desktop_search.core.settings import load_settings
 
 log = logging.getLogger("desktop_search")
 

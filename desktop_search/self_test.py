@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.config import Settings, save_settings
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.manifest import ModelFolderError, read_manifest
 from desktop_search.core.model.provision import ModelLocations, ResolvedModel, export_known_model
 from desktop_search.core.model.quantize import add_int8_variant_in_child
 from desktop_search.core.model.registry import MINILM
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings, save_settings
 from tests.hub_mirror import HubMirror
 
 REPO = Path(__file__).resolve().parent.parent

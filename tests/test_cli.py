@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_search.core.model.provision import ResolvedModel
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from tests.conftest import run_cli
 
 
@@ -258,7 +258,7 @@ def test_status_names_the_precision_a_switch_goes_to_and_the_old_index_file_goes
 ) -> None:
     # Issue 22, bug 9: after a precision change status said "switch to all-MiniLM-L6-v2" (the
     # name both variants share), and the old variant's .hnsw stayed in ann/ for good.
-    from desktop_search.config import Settings, load_settings, save_settings
+    from desktop_search.core.settings import Settings, load_settings, save_settings
 
     assert run_cli("index", str(sample_folder), data_dir=app_paths.data_dir).returncode == 0
     before = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)["model"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from tests.conftest import run_cli
 from tests.fixtures import documents as docs
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 
 # connect()/sendto() to an internet address, or to the name-service sockets that DNS uses.
 NETWORK_CALL = re.compile(r"(connect|sendto)\(.*(AF_INET6?|nscd|resolve|:53\b|htons\(53\))")

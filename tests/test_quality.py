@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.ir import bm25_rankings, doc_id_of, evaluate, ir_root, load_collection, write_documents
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from tests.conftest import run_cli
 
 NDCG_FLOOR = 0.35

@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_search.config import Settings, load_settings
 from desktop_search.core import problems
 from desktop_search.core.ann import AnnIndex, delete_saved_indexes
-from desktop_search.core.embed import Embedder, default_threads, trim_c_heap
 from desktop_search.core.errors import CorruptDatabaseError, UserError
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.indexer import INDEX_MODEL_KEY, Indexer, IndexProgress, IndexReport
 from desktop_search.core.lock import WriterLock
+from desktop_search.core.model.embed import Embedder, default_threads, trim_c_heap
 from desktop_search.core.model.provision import (
     ModelLocations,
     ResolvedModel,
@@ -31,13 +30,14 @@ from desktop_search.core.model.provision import (
     installed_models,
     resolve_model,
 )
+from desktop_search.core.paths import AppPaths, bundled_resources_dir
 from desktop_search.core.query import SearchFilters
 from desktop_search.core.recovery import ROOTS_FILE, recover, recovery_notice, save_roots_mirror
 from desktop_search.core.scan import ScanRules
 from desktop_search.core.search import Searcher, SearchResponse
+from desktop_search.core.settings import Settings, load_settings
 from desktop_search.core.status import IndexStatus, ModelStatus, ProviderStatus, Status, WatchStatus
 from desktop_search.core.store import Store
-from desktop_search.paths import AppPaths, bundled_resources_dir
 
 log = logging.getLogger(__name__)
 

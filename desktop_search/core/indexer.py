@@ -21,10 +21,10 @@ import numpy as np
 
 from desktop_search.core.ann import AnnIndex, delete_saved_indexes
 from desktop_search.core.chunk import Chunk, chunk_document
-from desktop_search.core.embed import Embedder, Vectors
 from desktop_search.core.errors import StorageError, storage_problem
 from desktop_search.core.extract import STATUS_FAILED, ExtractedDocument, ExtractionError, is_too_large
 from desktop_search.core.extract.sandbox import ExtractionPool
+from desktop_search.core.model.embed import Embedder, Vectors
 from desktop_search.core.records import STATUS_INDEXED, STATUS_SKIPPED, FileState, NewChunk
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file, stored_path
 from desktop_search.core.store import Store

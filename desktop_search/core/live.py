@@ -25,7 +25,7 @@ from desktop_search.core.scan import stored_path
 from desktop_search.core.watch import FILE, GONE_TREE, TREE, DebouncedPaths, FolderWatcher
 
 if TYPE_CHECKING:
-    from desktop_search.config import Settings
+    from desktop_search.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop_search.core.ann import AnnIndex
-from desktop_search.core.embed import Embedder
 from desktop_search.core.keyword import (
     COMMON_FRACTION,
     COMMON_MIN_CHUNKS,
@@ -30,6 +29,7 @@ from desktop_search.core.keyword import (
     match_expression,
     terms_of,
 )
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.query import ParsedQuery, SearchFilters, parse_query
 from desktop_search.core.records import ChunkHit
 from desktop_search.core.store import Store

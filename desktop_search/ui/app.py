@@ -17,13 +17,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QSystemTrayIcon
 
-from desktop_search.config import Settings, save_settings
 from desktop_search.core.engine import Engine, model_locations
 from desktop_search.core.errors import UserError
 from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 from desktop_search.core.live import LiveState
 from desktop_search.core.model.provision import find_installed
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings, save_settings
 from desktop_search.ui import desktop
 from desktop_search.ui.first_run import FirstRunDialog, suggested_folders
 from desktop_search.ui.icons import app_icon

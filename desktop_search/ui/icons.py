@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from desktop_search.paths import bundled_resources_dir
+from desktop_search.core.paths import bundled_resources_dir
 
 TRAY_STATES = ("idle", "indexing", "paused", "error")
 LARGEST_PNG = 256  # 512 and 1024 are for installers; a window manager asking for every size

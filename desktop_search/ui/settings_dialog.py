@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_search.config import PRECISIONS, PROVIDERS, Settings
 from desktop_search.core.model.registry import KNOWN_MODELS
+from desktop_search.core.settings import PRECISIONS, PROVIDERS, Settings
 from desktop_search.ui.folder_list import FolderList
 from desktop_search.ui.model_download import ModelDownload, ModelPanel
 

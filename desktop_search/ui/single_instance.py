@@ -12,7 +12,7 @@ import os
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import pytest
 
 from desktop_search.core.ann import AnnIndex, capacity_for
 from desktop_search.core.chunk import Chunk
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.records import NewChunk
 from desktop_search.core.store import Store
 

@@ -40,7 +40,7 @@ def test_embedding_and_search_never_import_torch(offline_model: ResolvedModel, t
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from desktop_search.core.embed import Embedder\n"
+        "from desktop_search.core.model.embed import Embedder\n"
         "from desktop_search.core.model.manifest import read_manifest\n"
         "folder = Path(sys.argv[1])\n"
         "Embedder(folder, read_manifest(folder)).embed_query('hello')\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.crash_resume import crash_and_resume, snapshot, status, write_corpus
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from tests.conftest import run_cli
 
 

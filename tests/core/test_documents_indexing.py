@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from tests.conftest import run_cli
 from tests.fixtures import documents as docs
 

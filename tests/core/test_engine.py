@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.config import Settings, save_settings
 from desktop_search.core.errors import DataDirLockedError, UserError
 from desktop_search.core.lock import WriterLock
 from desktop_search.core.model.manifest import read_manifest, write_manifest
 from desktop_search.core.model.provision import ResolvedModel
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings, save_settings
 
 
 def _names(response) -> list[str]:

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from desktop_search.core import indexer as indexer_module
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
+from desktop_search.core.paths import AppPaths
 from desktop_search.core.store import Store
-from desktop_search.paths import AppPaths
 from tests.conftest import realdoc, run_cli
 
 POISON = "zqxj-poison-marker"

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.config import Settings, save_settings
 from desktop_search.core.engine import Engine
 from desktop_search.core.extract import is_supported
 from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 from desktop_search.core.live import LiveIndexer
 from desktop_search.core.model.registry import MINILM
+from desktop_search.core.paths import AppPaths
 from desktop_search.core.records import STATUS_INDEXED
 from desktop_search.core.scan import ScanRules, os_paths, scan_root, stat_file, stored_path
+from desktop_search.core.settings import Settings, save_settings
 from desktop_search.core.status import WatchStatus
-from desktop_search.paths import AppPaths
 from tests.fixtures import documents as docs
 
 QUIET_S = 0.2

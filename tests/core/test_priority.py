@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.manifest import TOKENIZER_FILE
 from desktop_search.core.model.provision import ResolvedModel
 from desktop_search.core.priority import (

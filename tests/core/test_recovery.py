@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 
 
 def _damage(database: Path, how: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from tests.conftest import run_cli
 
 WORDS = "alpha beta gamma delta ship river engine cloud paper stone".split()

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from desktop_search.core.chunk import Chunk
-from desktop_search.core.embed import Embedder
 from desktop_search.core.errors import CorruptDatabaseError, UserError
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.records import STATUS_FAILED, NewChunk
 from desktop_search.core.store import MIGRATIONS, Store
 

@@ -7,7 +7,7 @@ import importlib.util
 import shutil
 from pathlib import Path
 
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.manifest import read_manifest, write_manifest
 from desktop_search.core.model.provision import ModelLocations, ResolvedModel, choose_variant, find_installed
 

@@ -31,9 +31,9 @@ from pathlib import Path
 import pytest
 
 from bench.crash_resume import cli, snapshot, status, write_corpus
-from desktop_search.config import load_settings, save_settings
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import load_settings, save_settings
 from desktop_search.core.store import Store
-from desktop_search.paths import AppPaths
 
 RUNS = int(os.environ.get("DESKTOP_SEARCH_CRASH_RUNS", "4"))
 BURST_WORDS = "river engine bridge harvest ledger orbit pressure valve meadow signal lantern copper".split()

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from bench.crash_resume import cli
+from desktop_search.core.paths import AppPaths
 from desktop_search.core.scan import stored_path
-from desktop_search.paths import AppPaths
 from tests.fixtures.hostile import Mutator, restore_permissions, write_hostile_corpus
 
 FILES = int(os.environ.get("DESKTOP_SEARCH_HOSTILE_FILES", "240"))

@@ -19,7 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 from desktop_search.ui.app import run_app
 from desktop_search.ui.window import SearchWindow
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.crash_resume import cli, status, write_corpus
 from bench.quit_latency import indexed_files, start_app, wait_for
 from desktop_search.core.engine import Engine
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
 
 
 def test_quit_while_indexing_exits_promptly_keeps_the_index_and_resumes(

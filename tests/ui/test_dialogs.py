@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel
 
-from desktop_search.config import Settings
 from desktop_search.core.scan import ScanRules
+from desktop_search.core.settings import Settings
 from desktop_search.ui.first_run import FirstRunDialog, suggested_folders
 from desktop_search.ui.settings_dialog import SettingsDialog
 

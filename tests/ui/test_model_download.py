@@ -11,11 +11,11 @@ from pathlib import Path
 
 import shiboken6
 
-from desktop_search.config import Settings
 from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.model.provision import ModelLocations, ResolvedModel, find_installed
 from desktop_search.core.model.registry import BGE_SMALL, MINILM, OFFLINE_FALLBACK
 from desktop_search.core.scan import ScanRules
+from desktop_search.core.settings import Settings
 from desktop_search.ui.first_run import FirstRunDialog
 from desktop_search.ui.model_download import ModelDownload, ModelPanel
 from desktop_search.ui.settings_dialog import SettingsDialog

@@ -1,4 +1,5 @@
-"""Model folders, the registry of known models, and how a model is obtained."""
+"""Model folders, the registry of known models, how a model is obtained, and how it is run
+(``embed``: text to vectors with onnxruntime)."""
 
 from desktop_search.core.model.manifest import ModelFolderError, ModelManifest, read_manifest
 from desktop_search.core.model.provision import ModelLocations, ResolvedModel, resolve_model

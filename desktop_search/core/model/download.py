@@ -25,10 +25,10 @@ from desktop_search.core.model.manifest import (
     TOKENIZER_FILE,
     ModelFolderError,
     ModelManifest,
+    partial_download_dir,
     read_manifest,
     write_manifest,
 )
-from desktop_search.core.model.provision import partial_download_dir
 from desktop_search.core.model.registry import ModelSpec, hub_url
 
 log = logging.getLogger(__name__)

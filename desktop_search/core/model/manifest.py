@@ -138,3 +138,9 @@ def read_manifest(folder: Path, verify_checksum: bool = False) -> ModelManifest:
             if sha256_of(folder / view.model_file) != view.sha256:
                 raise ModelFolderError(f"{folder / view.model_file} does not match its manifest checksum")
     return manifest
+
+
+def partial_download_dir(target_dir: Path) -> Path:
+    """Where a download of ``target_dir`` keeps its files until complete (beside it, so a
+    retry resumes them)."""
+    return target_dir.parent / f".{target_dir.name}.download"

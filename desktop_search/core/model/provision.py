@@ -15,7 +15,13 @@ from pathlib import Path
 
 from desktop_search.core.errors import ModelUnavailableError
 from desktop_search.core.model.export import ExportRequest, export_model
-from desktop_search.core.model.manifest import MODEL_FILE, ModelFolderError, ModelManifest, read_manifest
+from desktop_search.core.model.manifest import (
+    MODEL_FILE,
+    ModelFolderError,
+    ModelManifest,
+    partial_download_dir,
+    read_manifest,
+)
 from desktop_search.core.model.registry import (
     KNOWN_MODELS,
     OFFLINE_FALLBACK,
@@ -47,12 +53,6 @@ class ModelLocations:
         return [("bundled", self.bundled_dir / name), ("user", self.user_dir / name)]
 
 
-def partial_download_dir(target_dir: Path) -> Path:
-    """Where a download of ``target_dir`` keeps its files until complete (beside it, so a
-    retry resumes them)."""
-    return target_dir.parent / f".{target_dir.name}.download"
-
-
 def kept_download_bytes(locations: ModelLocations, name: str) -> int:
     """How much of ``name``'s model file an unfinished download has kept (0: none)."""
     partial = partial_download_dir(locations.user_dir / name)
@@ -74,7 +74,7 @@ def _valid(folder: Path) -> ModelManifest | None:
 
 def gpu_will_run(provider: str) -> bool:
     """Whether the provider setting puts the model on a GPU (where int8 brings nothing)."""
-    from desktop_search.core.embed import PROVIDER_NAMES, providers_for
+    from desktop_search.core.model.embed import PROVIDER_NAMES, providers_for
 
     return providers_for(provider)[0] != PROVIDER_NAMES["cpu"]
 

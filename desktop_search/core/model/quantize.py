@@ -109,7 +109,7 @@ def measured_ndcg_drop(name: str) -> float | None:
 
 def add_int8_variant(folder: Path) -> ModelManifest:
     """Quantise ``folder``'s model, measure it against fp32, record it and the CPU default."""
-    from desktop_search.core.embed import Embedder
+    from desktop_search.core.model.embed import Embedder
 
     manifest = read_manifest(folder)
     target = folder / INT8_FILE

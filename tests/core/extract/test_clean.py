@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop_search.core.chunk import chunk_document
-from desktop_search.core.embed import Embedder
 from desktop_search.core.extract import ExtractedDocument, extract
 from desktop_search.core.extract.clean import clean_document, clean_text, looks_garbled
+from desktop_search.core.model.embed import Embedder
 from tests.conftest import realdoc
 
 ANY_CODE_POINT = st.characters(blacklist_categories=())  # surrogates and non-characters included

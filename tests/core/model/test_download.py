@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import pytest
 
-from desktop_search.core.embed import Embedder
 from desktop_search.core.errors import DownloadCancelledError, ModelUnavailableError
 from desktop_search.core.model.download import download_file
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.model.provision import ModelLocations, fetch_model, find_installed
 from desktop_search.core.model.registry import MINILM

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_search.core.embed import Embedder
 from desktop_search.core.errors import ModelUnavailableError
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.manifest import ModelFolderError, read_manifest, write_manifest
 from desktop_search.core.model.provision import (
     ModelLocations,

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop_search.config import Settings, save_settings
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.manifest import MANIFEST_FILE, ModelFolderError, read_manifest
 from desktop_search.core.model.provision import ResolvedModel, all_variants, choose_variant
 from desktop_search.core.model.quantize import MIN_COSINE_MEAN, measured_ndcg_drop
 from desktop_search.core.model.registry import MINILM
-from desktop_search.paths import AppPaths
+from desktop_search.core.paths import AppPaths
+from desktop_search.core.settings import Settings, save_settings
 
 PASSAGES = [
     "The boundary layer separates from the wing at high angles of attack.",

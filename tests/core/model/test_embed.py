@@ -9,7 +9,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from desktop_search.core.embed import Embedder
+from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.provision import ResolvedModel
 
 
@@ -134,7 +134,7 @@ def test_an_idle_passage_session_goes_while_queries_keep_theirs(
     """After a crawl the indexing session (and its arena) goes once idle, even while the user
     keeps searching; queries keep their own session, so they never wait for a reload."""
     clock = [1000.0]
-    monkeypatch.setattr("desktop_search.core.embed.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("desktop_search.core.model.embed.time.monotonic", lambda: clock[0])
     embedder = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=2)
     text = "The lift drops when the flow separates from the wing."
     passages = embedder.embed_passages([text])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.config import Settings, load_settings, save_settings
-from desktop_search.paths import ENV_HOME, resolve_paths
+from desktop_search.core.paths import ENV_HOME, resolve_paths
+from desktop_search.core.settings import Settings, load_settings, save_settings
 
 
 def test_round_trip(tmp_path: Path) -> None:
