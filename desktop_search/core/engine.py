@@ -301,9 +301,9 @@ class Engine:
     ) -> IndexReport:
         """Read failed, skipped and encrypted files again (all, or these) and index them."""
         with self.writing():
-            marked = self.store.mark_for_retry(None if paths is None else [str(p.resolve()) for p in paths])
-            log.info("Retrying %d files", len(marked))
-            return self.make_indexer().index_roots(self.roots(), progress)
+            indexer = self.make_indexer()
+            indexer.retry_problems(None if paths is None else [str(p.resolve()) for p in paths])
+            return indexer.index_roots([], progress)
 
     def forget(self, folder: Path) -> int:
         """Remove a root and purge its files, chunks and vectors; returns files removed."""

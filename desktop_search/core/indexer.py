@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,14 +214,21 @@ class Indexer:
             items.append((path, root_id, live_priority(seen.size) if seen else DEFERRED_PRIORITY))
         self.store.enqueue(items)
 
+    def retry_problems(self, paths: Sequence[str] | None = None) -> int:
+        """Queue failed, skipped and encrypted files (all, or these paths) to be read again
+        now, as if they had changed; returns how many were queued."""
+        marked = self.store.mark_for_retry(paths)
+        log.info("Retrying %d files", len(marked))
+        self.queue_paths(marked)
+        return len(marked)
+
     # -- doing work -----------------------------------------------------------------------
-    def process_pending(
-        self,
-        report: IndexReport,
-        progress: Callable[[str, int, int], None] | None = None,
-        should_cancel: Callable[[], bool] = lambda: False,
-    ) -> None:
-        """Work through the queue, most urgent first; vanished paths are purged last."""
+    def pending_batches(
+        self, report: IndexReport, should_cancel: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[int, int]]:
+        """Work through the queue, most urgent first, vanished paths last; yields
+        (done, total) after each batch. Between batches the caller may queue more work
+        (the live indexer's fresh edits jump the queue of a long crawl)."""
         total = self.store.pending_count()
         done = 0
         while not should_cancel():
@@ -231,14 +238,23 @@ class Indexer:
                 if not rows:
                     break
                 self._purge_vanished(rows, report)
-                done += len(rows)
             else:
                 self._process_rows(rows, report)
-                done += len(rows)
-            if progress:
-                progress("indexing", min(done, total), max(total, done))
+            done += len(rows)
             self._save_if_due()
+            yield min(done, total), max(total, done)
         report.cancelled = should_cancel()
+
+    def process_pending(
+        self,
+        report: IndexReport,
+        progress: Callable[[str, int, int], None] | None = None,
+        should_cancel: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """Work through the whole queue (see ``pending_batches``), reporting progress."""
+        for done, total in self.pending_batches(report, should_cancel):
+            if progress:
+                progress("indexing", done, total)
 
     def _root_of(self, root_id: int) -> Path | None:
         if root_id not in self._roots:

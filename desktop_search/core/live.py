@@ -120,10 +120,10 @@ class LiveIndexer:
         """Add folders (on the writer thread), watch them and index them."""
 
         def add(indexer: Indexer) -> None:
-            for root_id, root in self.engine.add_roots(folders):
-                self.watcher.watch(root_id, root)
+            added = self.engine.add_roots(folders)
+            self._watch_roots()  # before the scan: a change made during it is not missed
+            for root_id, root in added:
                 indexer.reconcile_root(root_id, root, self._should_yield)
-            self._publish()
 
         self.call_soon(add)
 
@@ -131,22 +131,16 @@ class LiveIndexer:
         """Stop watching a folder and purge everything indexed from it (on the writer thread)."""
 
         def forget(_indexer: Indexer) -> None:
-            resolved = folder.expanduser().resolve()
-            for root_id, root in self.engine.roots():
-                if root == resolved:
-                    self.watcher.unwatch(root_id)
             self.engine.forget(folder)
-            self._publish()
+            self._watch_roots()
 
         self.call_soon(forget)
 
     def retry_problems(self, paths: list[str] | None = None) -> None:
-        """Read failed, skipped and encrypted files again (all, or these paths)."""
+        """Read failed, skipped and encrypted files again (all, or these paths), now."""
 
         def retry(indexer: Indexer) -> None:
-            marked = self.engine.store.mark_for_retry(paths)
-            log.info("Retrying %d files", len(marked))
-            indexer.queue_paths(marked)  # now, as if they had changed (not at the next scan)
+            indexer.retry_problems(paths)
 
         self.call_soon(retry)
 
@@ -218,11 +212,8 @@ class LiveIndexer:
             self._announce()
 
     def _loop(self, indexer: Indexer) -> None:
-        roots = self.engine.roots()
-        for root_id, root in roots:
-            self.watcher.watch(root_id, root)
-        self._publish()
-        self._reconcile(indexer, roots)
+        self._watch_roots()
+        self._reconcile(indexer, self.engine.roots())
         # A new model (or precision) re-embeds what is stored even when no file changed.
         switch_due = indexer.model_switch_pending()
         last_full = last_poll = time.monotonic()
@@ -287,6 +278,17 @@ class LiveIndexer:
             self._announce()
         return indexer
 
+    def _watch_roots(self) -> None:
+        """Watch the engine's roots, no more and no fewer (writer thread): the engine owns
+        which folders are indexed; the watcher follows."""
+        roots = dict(self.engine.roots())
+        for root_id in set(self.watcher.roots) - set(roots):
+            self.watcher.unwatch(root_id)
+        for root_id, root in roots.items():
+            if root_id not in self.watcher.roots:
+                self.watcher.watch(root_id, root)
+        self._publish()
+
     def _publish(self) -> None:
         """Record how each root is kept fresh, for `status` in other processes (writer thread)."""
         state = self.state()
@@ -341,10 +343,11 @@ class LiveIndexer:
                 self.progress(
                     IndexProgress(phase, done, total, self.report.chunks_embedded - before, elapsed)
                 )
-            self._take_events(indexer)  # fresh edits jump the queue of a long crawl
 
         try:
-            indexer.process_pending(self.report, tell, self._should_yield)
+            for done, total in indexer.pending_batches(self.report, self._should_yield):
+                tell("indexing", done, total)
+                self._take_events(indexer)  # fresh edits jump the queue of a long crawl
             if not self._should_yield():
                 indexer.finish(self.report, self._should_yield, save=False, progress=tell)
         finally:
