@@ -271,6 +271,17 @@ class ExtractionPool:
     def running_workers(self) -> int:
         return len(self._workers)
 
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the workers alive now (to watch them, or to kill one from outside).
+
+        A worker that has died is not listed, even before the pool notices and replaces it."""
+        return [
+            worker.process.pid
+            for worker in list(self._workers)
+            if worker.process.pid is not None and worker.process.is_alive()
+        ]
+
     def close(self) -> None:
         """Stop every worker (killing any that do not stop at once)."""
         with self._lock:

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from desktop_search.core.chunk import chunk_document
 from desktop_search.core.extract import ExtractionError, extract
-from desktop_search.core.extract.text import decode_text
 from tests.fixtures import documents as docs
 
 SEEDS = {
@@ -78,18 +77,6 @@ def test_mutated_documents_never_escape_as_anything_but_extraction_errors(case: 
 @given(st.sampled_from([*sorted(SEEDS), ".txt", ".md", ".ods", ".odp", ".doc"]), st.binary(max_size=4096))
 def test_arbitrary_bytes_under_any_extension(extension: str, data: bytes) -> None:
     _check(extension, data)
-
-
-@given(st.binary(max_size=2048))
-def test_decoding_never_fails_and_round_trips_utf8(data: bytes) -> None:
-    decoded = decode_text(data)
-    assert decoded is None or isinstance(decoded, str)
-    try:
-        expected = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return
-    if decoded is not None and "\x00" not in expected:
-        assert decoded == expected.removeprefix("\ufeff")
 
 
 @given(st.lists(st.text(max_size=1500), min_size=1, max_size=6))

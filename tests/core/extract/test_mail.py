@@ -10,6 +10,7 @@ import pytest
 
 from desktop_search.core.extract import MAX_NESTING, ExtractionError, extract, extract_embedded
 from tests.conftest import realdoc
+from tests.core.extract.written import extract_written, refused_written
 from tests.fixtures import documents as docs
 
 
@@ -61,3 +62,33 @@ def test_attachments_nest_at_most_two_levels() -> None:
     assert "deepest words" not in text and f"nested more than {MAX_NESTING} levels deep" in text
     with pytest.raises(ExtractionError, match="unsupported file type"):
         extract_embedded(b"\0", "x.heic")
+
+
+def test_email_headers_body_and_text_attachment(tmp_path: Path) -> None:
+    data = docs.eml_bytes("Quarterly numbers", "Revenue grew.", attachment=("notes.txt", "see the appendix"))
+    document = extract_written(tmp_path, "a.eml", data)
+    assert document.title == "Quarterly numbers"
+    assert "From: Ada Lovelace" in document.text and "Revenue grew." in document.text
+    assert "Attachment: notes.txt\nsee the appendix" in document.text
+    html = extract_written(tmp_path, "b.eml", docs.eml_bytes("Hi", "Bold <b>claim</b>", html=True))
+    assert "Bold claim" in html.text and "<b>" not in html.text
+
+
+def test_mbox_messages_with_quoted_from_lines(tmp_path: Path) -> None:
+    data = docs.mbox_bytes([("First", "Hello\nFrom the start"), ("Second", "Bye")])
+    document = extract_written(tmp_path, "inbox.mbox", data)
+    assert "Subject: First" in document.text and "Subject: Second" in document.text
+    assert "\nFrom the start" in document.text and ">From" not in document.text
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "status", "reason"),
+    [
+        ("bad.mbox", lambda: b"no separators here", "failed", "not an mbox"),
+    ],
+)
+def test_broken_encrypted_and_hostile_files_get_a_status_and_reason(
+    tmp_path: Path, name: str, make, status: str, reason: str
+) -> None:
+    error = refused_written(tmp_path, name, make())
+    assert error.status == status and reason in error.reason

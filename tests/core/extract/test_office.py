@@ -4,12 +4,14 @@ text boxes, embedded documents) is read, once."""
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from desktop_search.core.extract import ExtractionError, extract
 from tests.conftest import realdoc
+from tests.core.extract.written import extract_written, refused_written
 from tests.fixtures import documents as docs
 
 
@@ -87,3 +89,57 @@ def test_a_word_97_file_named_docx_is_read(tmp_path: Path) -> None:
     renamed = tmp_path / "renamed.docx"
     realdoc("testWORD_3imgs.doc", tmp_path).rename(renamed)
     assert "The Alfresco logo is above this" in extract(renamed, 10**8).text
+
+
+def test_docx_paragraphs_tables_and_title(tmp_path: Path) -> None:
+    data = docs.docx_bytes(
+        ["Quarterly report", "Revenue grew by twelve percent."], title="Q3", table=[["rent", "1200"]]
+    )
+    document = extract_written(tmp_path, "q3.docx", data)
+    assert document.title == "Q3"
+    assert "Quarterly report\nRevenue grew by twelve percent." in document.text
+    assert "rent" in document.text and "1200" in document.text
+
+
+def test_pptx_slides_are_pages_and_notes_are_kept(tmp_path: Path) -> None:
+    data = docs.pptx_bytes([("Intro", "Welcome all", "Say hello first"), ("Plan", "Ship in May", None)])
+    document = extract_written(tmp_path, "deck.pptx", data)
+    first, second = document.page_starts
+    assert document.text[first:second].strip().startswith("Intro")
+    assert "Notes: Say hello first" in document.text[first:second]
+    assert document.text[second:].startswith("Plan") and "Ship in May" in document.text[second:]
+
+
+def test_xlsx_cells_by_sheet(tmp_path: Path) -> None:
+    data = docs.xlsx_bytes({"Budget": [["item", "cost"], ["rent", 1200]], "Notes": [["call the bank"]]})
+    document = extract_written(tmp_path, "budget.xlsx", data)
+    assert "Budget\nitem\tcost\nrent\t1200\n" in document.text
+    assert "Notes\ncall the bank" in document.text
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "status", "reason"),
+    [
+        ("locked.docx", lambda: docs.encrypted_office_bytes(docs.docx_bytes(["x"])), "encrypted", "password"),
+        (
+            "locked.xlsx",
+            lambda: docs.encrypted_office_bytes(docs.xlsx_bytes({"a": [["x"]]})),
+            "encrypted",
+            "",
+        ),
+        ("old.xls", lambda: docs.OLE_MAGIC + b"\0" * 1024, "skipped", "unsupported (legacy format)"),
+    ],
+)
+def test_broken_encrypted_and_hostile_files_get_a_status_and_reason(
+    tmp_path: Path, name: str, make, status: str, reason: str
+) -> None:
+    error = refused_written(tmp_path, name, make())
+    assert error.status == status and reason in error.reason
+
+
+def test_zip_members_are_read_only_through_the_caps(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document xmlns:w='x'><w:body/></w:document>")
+    document = extract_written(tmp_path, "empty.docx", out.getvalue())
+    assert document.text == ""

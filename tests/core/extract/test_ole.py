@@ -18,6 +18,8 @@ import pytest
 
 from desktop_search.core.extract import ExtractedDocument, ExtractionError, extract
 from tests.conftest import realdoc
+from tests.core.extract.written import refused_written
+from tests.fixtures import documents as docs
 
 LIMIT = 50 * 1024 * 1024
 
@@ -147,6 +149,25 @@ def test_a_piece_table_pointing_outside_its_stream_is_corrupt(tmp_path: Path) ->
     _rewrite(path, "WordDocument", lambda fib: _patched(fib, 0x01A2, "<I", 0x7FFF0000))  # fcClx
     error = _refused(path)
     assert error.status == "failed" and "piece table" in error.reason
+
+
+def test_legacy_name_on_a_new_format_is_still_read(tmp_path: Path) -> None:
+    """Only the bytes decide: an OOXML file renamed .doc is refused as legacy, not crashed on."""
+    error = refused_written(tmp_path, "renamed.doc", docs.docx_bytes(["modern"]))
+    assert error.status == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "status", "reason"),
+    [
+        ("old.doc", lambda: docs.OLE_MAGIC + b"\0" * 1024, "failed", "corrupt document"),
+    ],
+)
+def test_broken_encrypted_and_hostile_files_get_a_status_and_reason(
+    tmp_path: Path, name: str, make, status: str, reason: str
+) -> None:
+    error = refused_written(tmp_path, name, make())
+    assert error.status == status and reason in error.reason
 
 
 def test_other_files_under_the_doc_extension(tmp_path: Path) -> None:

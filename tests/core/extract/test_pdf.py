@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from desktop_search.core.extract import extract
 from tests.conftest import realdoc
+from tests.core.extract.written import extract_written, refused_written
 from tests.fixtures import documents as docs
 
 LOREM = (
@@ -50,3 +53,27 @@ def test_a_garbled_text_layer_is_left_out_and_said(tmp_path: Path) -> None:
     assert "LSVIQ" not in document.text
     assert document.note == "garbled text layer on 1 of 2 page(s) (text recognition is not supported)"
     assert len(document.page_starts) == 2  # the page is kept, empty, so page numbers stay
+
+
+def test_pdf_text_per_page_with_title(tmp_path: Path) -> None:
+    pages = [["Apples grow on trees."], ["The boundary layer (laminar) separates."], ["Third page."]]
+    document = extract_written(tmp_path, "report.pdf", docs.pdf_bytes(pages, title="Fruit report"))
+    assert document.title == "Fruit report"
+    assert len(document.page_starts) == 3
+    for number, start in enumerate(document.page_starts):
+        assert document.text[start:].startswith(pages[number][0])
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "status", "reason"),
+    [
+        ("locked.pdf", lambda: docs.encrypted_pdf_bytes([["secret"]]), "encrypted", "password-protected PDF"),
+        ("truncated.pdf", lambda: docs.pdf_bytes([["x"]])[:60], "failed", "not a readable PDF"),
+        ("garbage.pdf", lambda: b"not a pdf at all", "failed", "not a readable PDF"),
+    ],
+)
+def test_broken_encrypted_and_hostile_files_get_a_status_and_reason(
+    tmp_path: Path, name: str, make, status: str, reason: str
+) -> None:
+    error = refused_written(tmp_path, name, make())
+    assert error.status == status and reason in error.reason

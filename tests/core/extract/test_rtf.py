@@ -9,6 +9,8 @@ import pytest
 from desktop_search.core.extract import ExtractionError, extract
 from desktop_search.core.extract.rtf import MAX_DEPTH, extract_rtf
 from tests.conftest import realdoc
+from tests.core.extract.written import extract_written, refused_written
+from tests.fixtures import documents as docs
 
 
 def _text(rtf: str | bytes) -> str:
@@ -60,3 +62,24 @@ def test_code_pages_of_fonts_and_unicode_with_fallbacks() -> None:
 def test_groups_nested_past_the_limit_are_a_clear_failure() -> None:
     with pytest.raises(ExtractionError, match="nested too deeply"):
         _text("{\\rtf1 " + "{" * (MAX_DEPTH + 1) + "deep")
+
+
+def test_rtf_text_with_escapes(tmp_path: Path) -> None:
+    document = extract_written(
+        tmp_path, "a.rtf", docs.rtf_bytes(["Plain words.", "Caf\u00e9 {braces} na\u00efve"])
+    )
+    assert "Plain words." in document.text and "Caf\u00e9 {braces} na\u00efve" in document.text
+    assert "fonttbl" not in document.text and "Times" not in document.text
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "status", "reason"),
+    [
+        ("bad.rtf", lambda: b"plain text, not RTF", "failed", "not an RTF file"),
+    ],
+)
+def test_broken_encrypted_and_hostile_files_get_a_status_and_reason(
+    tmp_path: Path, name: str, make, status: str, reason: str
+) -> None:
+    error = refused_written(tmp_path, name, make())
+    assert error.status == status and reason in error.reason

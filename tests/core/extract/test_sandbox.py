@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,16 @@ def pool():
     limits = SandboxLimits(timeout_s=3, memory_mb=1024, max_output_chars=1_000_000)
     with ExtractionPool(workers=2, limits=limits, plugin=PLUGIN) as pool:
         yield pool
+
+
+def _wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:
+    """Whether ``condition`` came true before the deadline (polled often, not one fixed wait)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def _files(folder: Path, names: list[str]) -> list[Path]:
@@ -66,10 +79,7 @@ def test_idle_workers_stop_and_come_back(tmp_path: Path) -> None:
     with ExtractionPool(workers=1, idle_stop_s=0.5) as pool:
         pool.extract(path, 10**6)
         assert pool.running_workers == 1
-        deadline = time.monotonic() + 10
-        while pool.running_workers and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert pool.running_workers == 0
+        assert _wait_until(lambda: pool.running_workers == 0)
         assert "apples" in pool.extract(path, 10**6).text
 
 
@@ -80,15 +90,27 @@ def test_a_closed_pool_refuses_work(tmp_path: Path) -> None:
         pool.extract(tmp_path / "a.txt", 10)
 
 
-def test_a_worker_killed_while_idle_costs_no_file(pool, tmp_path: Path) -> None:
-    import os
-    import signal
+def test_worker_pids_are_the_live_worker_processes(pool, tmp_path: Path) -> None:
+    assert pool.worker_pids == []  # workers start on first use
+    paths = _files(tmp_path, ["one.txt", "two.txt"])
+    list(pool.extract_many([(p, 10**6) for p in paths]))
+    pids = pool.worker_pids
+    assert len(pids) == len(set(pids)) == pool.running_workers == 2
+    assert os.getpid() not in pids
+    for pid in pids:
+        os.kill(pid, 0)  # a process of that id exists
+    pool.close()
+    assert pool.worker_pids == []
 
+
+def test_a_worker_killed_while_idle_costs_no_file(pool, tmp_path: Path) -> None:
     first, second = _files(tmp_path, ["one.txt", "two.txt"])
     pool.extract(first, 10**6)
-    for worker in pool._workers:  # e.g. the system's out-of-memory killer, between files
-        os.kill(worker.process.pid, signal.SIGKILL)
-        worker.process.join(5)
+    killed = pool.worker_pids
+    assert killed
+    for pid in killed:  # e.g. the system's out-of-memory killer, between files
+        os.kill(pid, signal.SIGKILL)
+    assert _wait_until(lambda: not set(killed) & set(pool.worker_pids))
     assert "apples" in pool.extract(second, 10**6).text
     assert pool.replaced == 0  # no file was blamed for it
 
