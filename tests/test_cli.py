@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,13 @@ import pytest
 from desktop_search.core.model.provision import ResolvedModel
 from desktop_search.core.paths import AppPaths
 from tests.conftest import run_cli
+
+
+def wait_until(condition: Callable[[], bool], deadline: float, what: str) -> None:
+    """Ask ``condition`` again until it holds; fail naming ``what`` once ``deadline``
+    (``time.monotonic()``) has passed. Each ask here is a CLI run: no sleep between them."""
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
 
 
 def test_index_search_status_round_trip(app_paths: AppPaths, sample_folder: Path) -> None:
@@ -150,7 +159,6 @@ def test_watch_follows_changes_and_stops_cleanly_on_sigterm(app_paths: AppPaths,
     import signal
     import subprocess
     import sys
-    import time
 
     command = [sys.executable, "-m", "desktop_search", "--data-dir", str(app_paths.data_dir), "watch",
                str(sample_folder), "--quiet-seconds", "0.2"]  # fmt: skip
@@ -163,12 +171,9 @@ def test_watch_follows_changes_and_stops_cleanly_on_sigterm(app_paths: AppPaths,
             found = json.loads(result.stdout)["results"] if result.returncode == 0 else []
             return Path(found[0]["path"]).name if found else ""
 
-        while top("baking with bananas") != "banana-bread.md" and time.monotonic() < deadline:
-            time.sleep(0.3)
+        wait_until(lambda: top("baking with bananas") == "banana-bread.md", deadline, "the first crawl")
         (sample_folder / "volcano.txt").write_text("Volcanoes erupt molten lava from the mantle.")
-        while top("lava eruption") != "volcano.txt" and time.monotonic() < deadline:
-            time.sleep(0.3)
-        assert top("lava eruption") == "volcano.txt"
+        wait_until(lambda: top("lava eruption") == "volcano.txt", deadline, "the new file to be indexed")
         status = json.loads(run_cli("status", "--json", data_dir=app_paths.data_dir).stdout)
         assert status["watch"]["pid"] == process.pid
         assert status["watch"]["roots"] == {str(sample_folder.resolve()): "watching"}
@@ -206,26 +211,6 @@ def test_query_syntax_through_the_cli(app_paths: AppPaths, sample_folder: Path) 
     assert "banana-bread.md" not in [Path(r["path"]).name for r in json.loads(result.stdout)["results"]]
     weird = run_cli("search", 'after:2099 "unclosed -- type: in:', "--json", data_dir=app_paths.data_dir)
     assert weird.returncode == 0 and json.loads(weird.stdout)["results"] == []
-
-
-def test_self_test_indexes_and_searches_without_touching_the_users_index(app_paths: AppPaths) -> None:
-    out = run_cli("--self-test", data_dir=app_paths.data_dir)
-    assert out.returncode == 0, out.stdout + out.stderr
-    lines = out.stdout.splitlines()
-    assert lines[-1] == "self-test passed"
-    assert any("-> banana-bread.txt" in line for line in lines)
-    assert any(line.startswith("indexed 3 of 3 files") for line in lines)
-    assert not app_paths.database.exists()  # the user's profile has no index made by it
-    assert [p.name for p in app_paths.models_dir.iterdir()] == ["all-MiniLM-L6-v2"]
-
-
-def test_self_test_fails_clearly_when_the_answer_is_wrong(app_paths: AppPaths, monkeypatch) -> None:
-    from desktop_search import self_test
-
-    monkeypatch.setattr(self_test, "EXPECTED", "garden.html")  # a wrong expectation must fail
-    said: list[str] = []
-    assert self_test.run_self_test(app_paths, said.append) == 1
-    assert said[-1] == "self-test FAILED: expected garden.html first"
 
 
 def test_index_and_status_say_why_files_were_not_indexed(app_paths: AppPaths, sample_folder: Path) -> None:

@@ -137,16 +137,20 @@ def test_growing_past_capacity_resizes(tmp_path: Path, embedder: Embedder) -> No
 
 
 def test_a_saved_index_is_loaded_with_room_for_what_it_holds(tmp_path: Path, embedder: Embedder) -> None:
-    ann = AnnIndex(tmp_path, embedder.model_id, embedder.dimension)
+    store = Store(tmp_path / "db.sqlite3")  # no vectors: a load that failed would rebuild it empty
+    ann = AnnIndex(tmp_path / "ann", embedder.model_id, embedder.dimension)
     texts = [f"note {i} about topic {i % 7}" for i in range(1500)]
-    ann.add(list(range(1, 1501)), embedder.embed_passages(texts))
-    grown = ann._index.get_max_elements()
-    ann._index.resize_index(10 * grown)  # as after a crawl that grew it in big steps
-    ann.save(generation=3)
+    vectors = embedder.embed_passages(texts)
+    ann.add(list(range(1, 1501)), vectors)
+    ann.add(list(range(1, 1501)), vectors)  # updated in place: it grows as if for 3000, as a crawl does
+    ann.save(store.vectors_generation())
+    grown = json.loads(ann.sidecar_file.read_text())["capacity"]  # what the saved file was made for
+    assert grown > capacity_for(1500)
 
-    reloaded = AnnIndex(tmp_path, embedder.model_id, embedder.dimension)
-    reloaded._load()
-    assert reloaded._index.get_max_elements() == capacity_for(1500) < 10 * grown
+    reloaded = AnnIndex(tmp_path / "ann", embedder.model_id, embedder.dimension)
+    assert reloaded.open(store).loaded_from_disk and len(reloaded) == 1500
+    reloaded.save(store.vectors_generation())
+    assert json.loads(reloaded.sidecar_file.read_text())["capacity"] == capacity_for(1500) < grown
     ids, _ = reloaded.query(embedder.embed_query(texts[42]), 3)
     assert ids[0] == 43
     reloaded.add([2001], embedder.embed_passages(["one more note"]))  # still grows

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from desktop_search.core.paths import ENV_HOME, resolve_paths
 from desktop_search.core.settings import Settings, load_settings, save_settings
 
 
@@ -32,21 +31,6 @@ def test_bad_files_give_defaults(tmp_path: Path, content: str) -> None:
 def test_unknown_keys_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text(json.dumps({"threads": 2, "from_the_future": True}))
     assert load_settings(tmp_path / "s.json") == Settings(threads=2)
-
-
-def test_data_dir_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ENV_HOME, str(tmp_path / "env"))
-    assert resolve_paths().data_dir == tmp_path / "env"
-    assert resolve_paths(tmp_path / "arg").data_dir == tmp_path / "arg"  # the argument wins
-    monkeypatch.delenv(ENV_HOME)
-    assert resolve_paths().data_dir.name == "desktop-search"
-
-
-def test_data_dir_is_private(tmp_path: Path) -> None:
-    paths = resolve_paths(tmp_path / "d")
-    paths.ensure()
-    for folder in (paths.data_dir, paths.ann_dir, paths.models_dir):
-        assert folder.stat().st_mode & 0o777 == 0o700
 
 
 def test_one_bad_value_falls_back_alone_and_is_named(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -29,7 +30,8 @@ def _chunks(embedder: Embedder, texts: list[str]) -> list[NewChunk]:
 def test_fresh_database_has_current_schema(tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite3")
     assert store.schema_version == len(MIGRATIONS)
-    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with contextlib.closing(sqlite3.connect(tmp_path / "db.sqlite3")) as db:  # WAL is kept in the file
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert (tmp_path / "db.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
@@ -41,7 +43,8 @@ def test_migrations_apply_in_order_and_keep_data(tmp_path: Path) -> None:
     upgraded = Store(path, migrations=[*MIGRATIONS, "ALTER TABLE roots ADD COLUMN label TEXT"])
     assert upgraded.schema_version == len(MIGRATIONS) + 1
     assert upgraded.roots() == [(root, "/home/me/Documents")]
-    upgraded._db.execute("UPDATE roots SET label = 'docs'")  # the new column exists
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert "label" in [r[1] for r in db.execute("PRAGMA table_info(roots)")]  # the new column exists
 
 
 def test_failed_migration_rolls_back(tmp_path: Path) -> None:
@@ -57,7 +60,8 @@ def test_failed_migration_rolls_back(tmp_path: Path) -> None:
         )
     store = Store(path)
     assert store.schema_version == len(MIGRATIONS)
-    assert "x" not in [r[1] for r in store._db.execute("PRAGMA table_info(roots)")]
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert "x" not in [r[1] for r in db.execute("PRAGMA table_info(roots)")]
 
 
 def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:

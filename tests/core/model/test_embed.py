@@ -34,6 +34,16 @@ def test_passage_prefix_goes_on_passages_only(offline_model: ResolvedModel) -> N
     assert float(embedder.embed_query("heat flux") @ plain.embed_query("heat flux")) > 0.99999
 
 
+def test_cls_pooling_reads_the_first_token(offline_model: ResolvedModel) -> None:
+    cls_manifest = dataclasses.replace(offline_model.manifest, pooling="cls")
+    cls_embedder = Embedder(offline_model.folder, cls_manifest, provider="cpu", threads=1)
+    mean_embedder = Embedder(offline_model.folder, offline_model.manifest, provider="cpu", threads=1)
+    a = cls_embedder.embed_passages(["wing flutter at transonic speed"])[0]
+    b = mean_embedder.embed_passages(["wing flutter at transonic speed"])[0]
+    assert abs(np.linalg.norm(a) - 1) < 1e-5
+    assert float(a @ b) < 0.99  # a different pooling gives a different vector
+
+
 def test_fixed_padding_and_short_truncation_are_reset(embedder: Embedder) -> None:
     # The packaged tokenizer.json pads to 128 and truncates at 128; the model takes 256.
     assert embedder.count_tokens("short") == 3
