@@ -17,6 +17,7 @@ from desktop_search.core.engine import Engine
 from desktop_search.core.model.registry import OFFLINE_FALLBACK
 from desktop_search.core.paths import AppPaths
 from desktop_search.core.search import Fusion, Searcher
+from desktop_search.core.search_reads import SearchReads
 from desktop_search.core.settings import Settings
 
 log = logging.getLogger("bench.fusion_sweep")
@@ -43,7 +44,7 @@ def main() -> None:
         base = engine.searcher()
         runs = {"dense": (base, "dense"), "keyword": (base, "keyword")}
         for label, fusion in VARIANTS.items():
-            runs[label] = (Searcher(base.store, base.ann, base.embedder, fusion), "hybrid")
+            runs[label] = (Searcher(SearchReads(base.reads.path), base.ann, base.embedder, fusion), "hybrid")
         for label, (searcher, mode) in runs.items():
             rankings = {
                 qid: [doc_id_of(r.path) for r in searcher.search(text, 100, mode).results]

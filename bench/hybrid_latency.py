@@ -32,6 +32,7 @@ from desktop_search.core.model.embed import Embedder
 from desktop_search.core.model.provision import ModelLocations, resolve_model
 from desktop_search.core.records import NewChunk
 from desktop_search.core.search import Searcher
+from desktop_search.core.search_reads import SearchReads
 from desktop_search.core.store import Store
 
 log = logging.getLogger("bench.hybrid_latency")
@@ -95,7 +96,7 @@ def main() -> None:
     started = time.monotonic()
     ann.open(store)
     log.info("built the hnswlib index in %.0f s", time.monotonic() - started)
-    searcher = Searcher(store, ann, embedder)
+    searcher = Searcher(SearchReads(store.path), ann, embedder)
     queries = [text for _, text in load_collection("cranfield").queries]
     queries += [
         "TimeoutError retry", "def __init__ self", "HTTPConnection getresponse", "os.path.join",

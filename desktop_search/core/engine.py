@@ -35,6 +35,7 @@ from desktop_search.core.query import SearchFilters
 from desktop_search.core.recovery import ROOTS_FILE, recover, recovery_notice, save_roots_mirror
 from desktop_search.core.scan import ScanRules
 from desktop_search.core.search import Searcher, SearchResponse
+from desktop_search.core.search_reads import SearchReads
 from desktop_search.core.settings import Settings, load_settings
 from desktop_search.core.status import IndexStatus, ModelStatus, ProviderStatus, Status, WatchStatus
 from desktop_search.core.store import Store
@@ -71,6 +72,7 @@ class Engine:
         self._preferred: ResolvedModel | None = None
         self._writing = 0
         self._searchers: dict[str, Searcher] = {}
+        self._reads: SearchReads | None = None
         self._extraction: ExtractionPool | None = None
         self._writer_thread: int | None = None
         # The GUI's search thread and the indexing thread may both ask for a model first.
@@ -98,13 +100,30 @@ class Engine:
     def close(self) -> None:
         if self._extraction is not None:
             self._extraction.close()
+        with self._models_lock:
+            for searcher in self._searchers.values():
+                searcher.close()
+            self._searchers.clear()
+            if self._reads is not None:
+                self._reads.close()
         self.store.close()
+
+    @property
+    def reads(self) -> SearchReads:
+        """The database's read-only side, for searches and status: it never waits for the
+        writer (whose transactions hold the store's connection for a batch)."""
+        with self._models_lock:
+            if self._reads is None:
+                self._reads = SearchReads(self.paths.database)
+            return self._reads
 
     def release_memory(self) -> None:
         """Give back what an idle app does not need: SQLite's page cache, onnxruntime's
         arena, freed C heap (bench.footprint: ~8-20 MB after a few hundred searches). The
         next query reads its pages from the OS cache again (no slower at the median)."""
         self.store.release_memory()
+        if self._reads is not None:
+            self._reads.release_memory()
         for model in self._loaded_models():
             model.embedder.release_memory()
         trim_c_heap()
@@ -209,8 +228,9 @@ class Engine:
         lock = WriterLock(self.paths.lock_file)
         if lock.acquire(blocking=False):
             try:
-                if ann.matches(self.store.vectors_generation()):  # nobody wrote since the rebuild
-                    ann.save(self.store.vectors_generation())
+                generation = self.reads.vectors_generation()
+                if ann.matches(generation):  # nobody wrote since the rebuild
+                    ann.save(generation)
             except OSError as exc:  # a read-only or full disk must not stop search
                 log.warning("Could not save the rebuilt vector index: %s", exc)
             finally:
@@ -218,7 +238,7 @@ class Engine:
 
     def search_model(self) -> ResolvedModel:
         """The model the index's vectors were made with, so search works during a switch."""
-        index_model = self.store.get_meta(INDEX_MODEL_KEY)
+        index_model = self.reads.get_meta(INDEX_MODEL_KEY)
         preferred = self.preferred_model()
         if index_model is None or index_model == preferred.manifest.model_id:
             return preferred
@@ -353,7 +373,7 @@ class Engine:
             self._refresh_if_stale(model)
             key = model.resolved.manifest.model_id
             if key not in self._searchers:
-                self._searchers[key] = Searcher(self.store, model.ann, model.embedder)
+                self._searchers[key] = Searcher(self.reads, model.ann, model.embedder)
             return self._searchers[key]
 
     def _refresh_if_stale(self, model: ModelInUse) -> None:
@@ -361,10 +381,10 @@ class Engine:
 
         Not while this process writes: its indexer keeps the shared ANN index in step (the
         generation may be a batch ahead of it for a moment, which is fine for a reader)."""
-        generation = self.store.vectors_generation()
+        generation = self.reads.vectors_generation()
         if self._writing or model.ann.matches(generation):
             return
-        model.ann.open(self.store)
+        model.ann.open(self.reads)
         self._save_if_rebuilt(model.ann)
 
     def search(
@@ -381,13 +401,13 @@ class Engine:
             model = self._load(search_model)
             self._refresh_if_stale(model)
         health = model.ann.health()
-        vector_models = self.store.vector_models()
+        vector_models = self.reads.vector_models()
         manifest, provider = search_model.manifest, model.embedder.provider
         return Status(
             data_dir=str(self.paths.data_dir),
-            roots=[str(p) for _, p in self.roots()],
-            files=self.store.status_counts(),
-            chunks=self.store.chunk_count(),
+            roots=[path for _, path in self.reads.roots()],
+            files=self.reads.status_counts(),
+            chunks=self.reads.chunk_count(),
             model=ModelStatus(
                 name=manifest.name,
                 id=manifest.model_id,
@@ -412,17 +432,17 @@ class Engine:
                 ann_rebuild_reason=health.rebuild_reason,
                 healthy=health.live == vector_models.get(model.resolved.manifest.model_id, 0),
             ),
-            not_indexed=dict(problems.summary(self.store.problem_files(limit=10**9))),
-            partly_indexed=dict(problems.summary(self.store.partly_indexed_files(limit=10**9))),
+            not_indexed=dict(problems.summary(self.reads.problem_files(limit=10**9))),
+            partly_indexed=dict(problems.summary(self.reads.partly_indexed_files(limit=10**9))),
             watch=self._watch_state(),
-            pending=self.store.pending_count(),
-            recovery=recovery_notice(self.store),
+            pending=self.reads.pending_count(),
+            recovery=recovery_notice(self.reads),
         )
 
     def _watch_state(self) -> WatchStatus | None:
         """How a running `watch` (or the app) keeps each root fresh, if one is running."""
         try:
-            record = json.loads(self.store.get_meta(WATCH_STATE_KEY) or "{}")
+            record = json.loads(self.reads.get_meta(WATCH_STATE_KEY) or "{}")
             pid = int(record["pid"])
             if os.name == "posix":
                 os.kill(pid, 0)  # signal 0 only checks: raises if that process is gone

@@ -1,14 +1,11 @@
-"""Keyword side of search: SQLite FTS5 (BM25) over chunk text and over file names/paths,
-plus the SQL for phrase, exclusion, type, folder and date restrictions."""
+"""Keyword side of search, as words: which query words count, how they become an FTS5
+expression, which look like codes. No SQL here: ``core.search_reads`` runs the queries."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterable
 
 from desktop_search.core.query import ParsedQuery
-from desktop_search.core.store import Store
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
@@ -81,133 +78,3 @@ def match_expression(
         words = kept
     positives = [quote(t) for t in words] + [quote(p) for p in parsed.phrases]
     return " OR ".join(positives) if positives else None
-
-
-class KeywordIndex:
-    """Reads the FTS5 tables; every method is a read."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def chunk_hits(self, match: str, limit: int) -> list[tuple[int, int, float]]:
-        """(chunk id, file id, BM25 score: higher is better) of the best chunks."""
-        # The best ``limit`` first, then their files: joining before the LIMIT looked up the
-        # file of every matching chunk (thousands) to keep 80 (2.4 -> 1.1 ms a query at 100k chunks).
-        rows = self.store.query(
-            "SELECT c.id, c.file_id, top.score FROM (SELECT rowid, -bm25(chunks_fts) AS score"
-            " FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?) AS top"
-            " JOIN chunks c ON c.id = top.rowid ORDER BY top.score DESC",
-            (match, limit),
-        )
-        return [(int(a), int(b), float(c)) for a, b, c in rows]
-
-    def name_hits(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """(file id, score) of files whose name (weighted 4x) or folders match."""
-        rows = self.store.query(
-            "SELECT rowid, -bm25(names_fts, 4.0, 1.0) FROM names_fts WHERE names_fts MATCH ?"
-            " ORDER BY bm25(names_fts, 4.0, 1.0) LIMIT ?",
-            (match, limit),
-        )
-        return [(int(a), float(b)) for a, b in rows]
-
-    def files_named(self, terms: list[str]) -> set[int]:
-        """Files whose name contains every one of ``terms``."""
-        if not terms:
-            return set()
-        match = " AND ".join(f"name : {quote(t)}" for t in terms)
-        return {
-            int(r[0])
-            for r in self.store.query("SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (match,))
-        }
-
-    def files_containing(self, text: str) -> set[int]:
-        """Files with a chunk (or a name) containing ``text`` as a phrase."""
-        literal = quote(text)
-        rows = self.store.query(
-            "SELECT DISTINCT c.file_id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
-            " WHERE chunks_fts MATCH ?",
-            (literal,),
-        )
-        names = self.store.query(
-            "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (f"name : {literal}",)
-        )
-        return {int(r[0]) for r in rows} | {int(r[0]) for r in names}
-
-    def files_containing_few(self, text: str, cap: int) -> set[int] | None:
-        """Like ``files_containing``, or None when more than ``cap`` chunks match (too costly
-        to list: check the candidates with ``files_with_text`` instead)."""
-        if self.chunk_frequency(text, cap + 1) > cap:
-            return None
-        return self.files_containing(text)
-
-    def files_with_text(self, file_ids: Iterable[int], text: str) -> set[int]:
-        """Which of these (few) files have a chunk containing ``text`` (case-insensitive)."""
-        ids = list(file_ids)
-        if not ids:
-            return set()
-        rows = self.store.query(
-            f"SELECT DISTINCT file_id FROM chunks WHERE file_id IN ({','.join('?' * len(ids))})"
-            " AND instr(lower(text), ?) > 0",
-            [*ids, " ".join(text.lower().split())],
-        )
-        return {int(r[0]) for r in rows}
-
-    def chunk_frequency(self, term: str, cap: int) -> int:
-        """How many chunks contain ``term`` (counting stops at ``cap``)."""
-        rows = self.store.query(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
-            (quote(term), cap),
-        )
-        return int(rows[0][0])
-
-    def filtered_files(self, parsed: ParsedQuery) -> set[int] | None:
-        """Files passing the type, folder and date filters; None when there are none."""
-        if not parsed.has_filters:
-            return None
-        clauses: list[str] = []
-        params: list[object] = []
-        if parsed.extensions:
-            clauses.append(
-                "(" + " OR ".join("lower(name) LIKE ? ESCAPE '\\'" for _ in parsed.extensions) + ")"
-            )
-            params += [f"%{_escape_like(ext.lower())}" for ext in sorted(parsed.extensions)]
-        for folder in parsed.folders:
-            clauses.append("(path LIKE ? ESCAPE '\\' OR path LIKE ? ESCAPE '\\')")
-            params += [f"%/{_escape_like(folder)}/%", f"%\\{_escape_like(folder)}\\%"]
-        if parsed.roots:
-            clauses.append("(" + " OR ".join("path LIKE ? ESCAPE '\\'" for _ in parsed.roots) + ")")
-            params += [_escape_like(root.rstrip("/\\") + os.sep) + "%" for root in parsed.roots]
-        if parsed.after is not None:
-            clauses.append("mtime_ns >= ?")
-            params.append(int(parsed.after.timestamp() * 1e9))
-        if parsed.before is not None:
-            clauses.append("mtime_ns < ?")
-            params.append(int(parsed.before.timestamp() * 1e9))
-        rows = self.store.query(
-            f"SELECT id FROM files WHERE status = 'indexed' AND {' AND '.join(clauses)}", params
-        )
-        return {int(r[0]) for r in rows}
-
-    def chunk_ids_of(self, file_ids: Iterable[int]) -> set[int]:
-        ids = list(file_ids)
-        found: set[int] = set()
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            rows = self.store.query(
-                f"SELECT id FROM chunks WHERE file_id IN ({','.join('?' * len(part))})", part
-            )
-            found.update(int(r[0]) for r in rows)
-        return found
-
-    def recent_files(self, file_ids: set[int] | None, limit: int) -> list[int]:
-        """Most recently modified indexed files (for a query that is only filters)."""
-        rows = self.store.query(
-            "SELECT id FROM files WHERE status = 'indexed' ORDER BY mtime_ns DESC LIMIT ?",
-            (limit if file_ids is None else 1_000_000,),
-        )
-        ordered = [int(r[0]) for r in rows]
-        return [f for f in ordered if file_ids is None or f in file_ids][:limit]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import time
 from pathlib import Path
 
 from desktop_search.core.files import atomic_write
-from desktop_search.core.store import Store
+from desktop_search.core.store import Store, salvage_roots
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +38,10 @@ def _mirrored_roots(data_dir: Path) -> list[str]:
     return [str(p) for p in data if isinstance(p, str)] if isinstance(data, list) else []
 
 
-def _salvaged_roots(database: Path) -> list[str]:
-    """Folder paths still readable from a damaged database (often its first pages survive)."""
-    try:
-        db = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
-        try:
-            return [str(row[0]) for row in db.execute("SELECT path FROM roots")]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return []
-
-
 def recover(database: Path, reason: str) -> Store:
     """Move the damaged database aside and start a new one with the same folders."""
     data_dir = database.parent
-    roots = sorted(set(_mirrored_roots(data_dir)) | set(_salvaged_roots(database)))
+    roots = sorted(set(_mirrored_roots(data_dir)) | set(salvage_roots(database)))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     aside = database.with_name(f"{database.name}.damaged-{stamp}")
     for suffix in ("", "-wal", "-shm"):

@@ -23,7 +23,6 @@ from desktop_search.core.keyword import (
     COMMON_FRACTION,
     COMMON_MIN_CHUNKS,
     STOPWORDS,
-    KeywordIndex,
     clean_token,
     looks_like_identifier,
     match_expression,
@@ -32,7 +31,7 @@ from desktop_search.core.keyword import (
 from desktop_search.core.model.embed import Embedder
 from desktop_search.core.query import ParsedQuery, SearchFilters, parse_query
 from desktop_search.core.records import ChunkHit
-from desktop_search.core.store import Store
+from desktop_search.core.search_reads import SearchReads
 
 SNIPPET_CHARS = 240
 PASSAGES_PER_FILE = 3
@@ -228,20 +227,20 @@ class Searcher:
     """Answers queries against one model's vectors and the keyword index (reads only)."""
 
     def __init__(
-        self, store: Store, ann: AnnIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION
+        self, reads: SearchReads, ann: AnnIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION
     ) -> None:
+        """``reads``: the database's read-only side (its owner closes it)."""
         if ann.model_id != embedder.model_id:
             raise ValueError("the ANN index and the embedder must be for the same model")
-        self.store = store
+        self.reads = reads
         self.ann = ann
         self.embedder = embedder
-        self.keyword = KeywordIndex(store)
         self.fusion = fusion
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyword-search")
 
     def close(self) -> None:
         """Stop the keyword side's thread once the searches running now are done."""
-        self._pool.shutdown(wait=False)
+        self._pool.shutdown(wait=True)
 
     def search(
         self, query: str, limit: int = 10, mode: str = "hybrid", filters: SearchFilters | None = None
@@ -269,9 +268,9 @@ class Searcher:
             dense = self._dense(vector, candidates, allowed)
         side = keyword_side.result()
         owners, lexical = side.owners, side.lexical
-        owners.update(self.store.chunk_owners([c for c in dense if c not in owners]))
+        owners.update(self.reads.chunk_owners([c for c in dense if c not in owners]))
         if parsed.is_empty:  # only filters: the most recently modified matching files
-            first = self._first_chunks(self.keyword.recent_files(allowed, limit))
+            first = self._first_chunks(self.reads.recent_files(allowed, limit))
             owners = {c: h.file_id for c, h in first.items()}
             chunk_scores = {c: 1.0 for c in first}
         else:
@@ -293,7 +292,7 @@ class Searcher:
         for chunk_id, file_id in owners.items():
             by_file.setdefault(file_id, []).append(chunk_id)
         # Text is read only for the passages of the files shown.
-        hits = self.store.chunk_hits([c for f, _ in files for c in by_file.get(f, [])])
+        hits = self.reads.chunk_hits([c for f, _ in files for c in by_file.get(f, [])])
         results = []
         for rank, (file_id, score) in enumerate(files):
             chunks = sorted(
@@ -321,15 +320,11 @@ class Searcher:
         started = time.perf_counter()
         exclude: set[int] = set()
         if path is not None:
-            rows = self.store.query(
-                "SELECT f.id, v.vector FROM files f JOIN chunks c ON c.file_id = f.id"
-                " JOIN vectors v ON v.chunk_id = c.id WHERE f.path = ? AND v.model_id = ?",
-                (path, self.embedder.model_id),
-            )
-            if not rows:
+            found = self.reads.vectors_of_file(path, self.embedder.model_id)
+            if found is None:
                 return SearchResponse(path, [], 0.0)
-            exclude = {int(rows[0][0])}
-            vector = np.mean([np.frombuffer(r[1], dtype=np.float32) for r in rows], axis=0)
+            exclude = {found[0]}
+            vector = np.mean([np.frombuffer(v, dtype=np.float32) for v in found[1]], axis=0)
             vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
             label = path
         elif passage:
@@ -338,7 +333,7 @@ class Searcher:
             return SearchResponse("", [], 0.0)
         ids, scores = self.ann.query(vector, max(MIN_CANDIDATES, (limit + 1) * CANDIDATES_PER_RESULT))
         chunk_scores = dict(zip(ids, scores, strict=True))
-        owners = {c: f for c, f in self.store.chunk_owners(ids).items() if f not in exclude}
+        owners = {c: f for c, f in self.reads.chunk_owners(ids).items() if f not in exclude}
         best: dict[int, float] = {}
         for chunk_id, file_id in owners.items():
             best[file_id] = max(best.get(file_id, -1.0), chunk_scores[chunk_id])
@@ -349,35 +344,31 @@ class Searcher:
     def passage_context(self, path: str, passage: Passage) -> tuple[str, int, int] | None:
         """The whole chunk a passage was cut from, and the passage's [start, end) in it, for
         a preview; None when the file has changed since (the chunk is gone)."""
-        rows = self.store.query(
-            "SELECT c.text, c.start FROM chunks c JOIN files f ON f.id = c.file_id"
-            " WHERE f.path = ? AND c.start = ? AND c.end = ? AND c.kind != 'name' LIMIT 1",
-            (path, passage.chunk_start, passage.chunk_end),
-        )
-        if not rows:
+        found = self.reads.chunk_text_at(path, passage.chunk_start, passage.chunk_end)
+        if found is None:
             return None
-        text, chunk_start = str(rows[0][0]), int(rows[0][1])
+        text, chunk_start = found
         start = min(max(passage.start - chunk_start, 0), len(text))
         return text, start, min(max(passage.end - chunk_start, start), len(text))
 
     def _keyword_side(self, parsed: ParsedQuery, mode: str, common: int, candidates: int) -> _KeywordSide:
         words = terms_of(" ".join(parsed.words))
-        frequencies = {word: self.keyword.chunk_frequency(word, common + 1) for word in words}
+        frequencies = {word: self.reads.chunk_frequency(word, common + 1) for word in words}
         match = match_expression(parsed, frequencies, common)
         side = _KeywordSide(frequencies, {}, {}, {})
         if mode in ("hybrid", "keyword") and match:
-            for chunk, file_id, score in self.keyword.chunk_hits(match, candidates):
+            for chunk, file_id, score in self.reads.fts_chunk_hits(match, candidates):
                 side.lexical[chunk] = score
                 side.owners[chunk] = file_id
             if mode == "hybrid":
-                side.names = dict(self.keyword.name_hits(match, candidates))
+                side.names = dict(self.reads.fts_name_hits(match, candidates))
         if mode == "hybrid":
             identifiers, rare_words = self._exact_tokens(parsed, frequencies)
-            side.code_files = [self.keyword.files_containing(token) for token in identifiers]
+            side.code_files = [self.reads.files_containing(token) for token in identifiers]
             if rare_words:
-                side.rare_word_files = set().union(*(self.keyword.files_containing(w) for w in rare_words))
+                side.rare_word_files = set().union(*(self.reads.files_containing(w) for w in rare_words))
             if side.names:
-                side.named = self.keyword.files_named(words)
+                side.named = self.reads.files_named(words)
         return side
 
     def _dense(self, vector: np.ndarray, candidates: int, allowed: set[int] | None) -> dict[int, float]:
@@ -386,13 +377,13 @@ class Searcher:
         more and dropping the rest afterwards (cheaper)."""
         if allowed is None:
             return self._with_twins(dict(zip(*self.ann.query(vector, candidates), strict=True)), None)
-        share = len(allowed) / max(self.store.file_count(), 1)
+        share = len(allowed) / max(self.reads.file_count(), 1)
         if share > DENSE_FILTER_SHARE:
             ids, scores = self.ann.query(vector, int(candidates / share) + 1)
-            owners = self.store.chunk_owners(ids)
+            owners = self.reads.chunk_owners(ids)
             found = {c: s for c, s in zip(ids, scores, strict=True) if owners.get(c) in allowed}
             return self._with_twins(found, allowed)
-        allowed_chunks = self.keyword.chunk_ids_of(allowed)
+        allowed_chunks = self.reads.chunk_ids_of(allowed)
         return self._with_twins(
             dict(zip(*self.ann.query(vector, candidates, allowed_chunks), strict=True)), allowed
         )
@@ -401,25 +392,25 @@ class Searcher:
         """A chunk with the same text as a hit gets the hit's score. An HNSW graph holding
         many identical vectors can leave some of them unreachable (a file's copies then hide
         the file itself); identical passages are found together here, whatever the graph."""
-        twins = self.store.identical_chunks(list(dense), self.embedder.model_id, MAX_TWINS)
+        twins = self.reads.identical_chunks(list(dense), self.embedder.model_id, MAX_TWINS)
         extra = {twin: dense[chunk] for chunk, twin in twins if twin not in dense}
         if allowed is not None and extra:
-            owners = self.store.chunk_owners(list(extra))
+            owners = self.reads.chunk_owners(list(extra))
             extra = {t: s for t, s in extra.items() if owners.get(t) in allowed}
         return {**dense, **extra}
 
     def _restrictions(self, parsed: ParsedQuery, common: int) -> _Restrictions:
         """Filters, required phrases and exclusions as file sets; phrases too common to list
         are checked later, on the candidate files only."""
-        rules = _Restrictions(self.keyword.filtered_files(parsed))
+        rules = _Restrictions(self.reads.filtered_files(parsed))
         for phrase in parsed.phrases:  # a quoted phrase must be in the file
-            containing = self.keyword.files_containing_few(phrase, common)
+            containing = self.reads.files_containing_few(phrase, common)
             if containing is None:
                 rules.late_phrases.append(phrase)
             else:
                 rules.allowed = containing if rules.allowed is None else rules.allowed & containing
         for text in parsed.excluded:
-            found = self.keyword.files_containing_few(text, common)
+            found = self.reads.files_containing_few(text, common)
             if found is None:
                 rules.late_excluded.append(text)
             else:
@@ -452,10 +443,10 @@ class Searcher:
             best = _fuse([(best, 1.0), (side.names, self.fusion.name)], self.fusion)
         keep = {f: s for f, s in best.items() if rules.admits(f)}
         for phrase in rules.late_phrases:
-            present = self.keyword.files_with_text(keep, phrase)
+            present = self.reads.files_with_text(keep, phrase)
             keep = {f: s for f, s in keep.items() if f in present}
         for text in rules.late_excluded:
-            absent = keep.keys() - self.keyword.files_with_text(keep, text)
+            absent = keep.keys() - self.reads.files_with_text(keep, text)
             keep = {f: s for f, s in keep.items() if f in absent}
         if mode != "hybrid":  # the single-signal modes rank by their own score only
             return sorted(keep.items(), key=lambda item: -item[1])
@@ -503,11 +494,9 @@ class Searcher:
     def _first_chunks(self, file_ids: list[int]) -> dict[int, ChunkHit]:
         found: dict[int, ChunkHit] = {}
         for file_id in file_ids:
-            rows = self.store.query(
-                "SELECT id FROM chunks WHERE file_id = ? ORDER BY ordinal LIMIT 1", (file_id,)
-            )
-            if rows:
-                found.update(self.store.chunk_hits([int(rows[0][0])]))
+            first = self.reads.first_chunk(file_id)
+            if first is not None:
+                found.update(self.reads.chunk_hits([first]))
         return found
 
 

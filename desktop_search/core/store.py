@@ -421,39 +421,16 @@ class Store:
                     found[int(row[0])] = ChunkHit(*row)
         return found
 
-    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        """A read-only query (for the keyword search and filters), under the store's lock."""
+    def pragma(self, statement: str) -> list[tuple[Any, ...]]:
+        """Run ``PRAGMA <statement>`` (diagnostics: ``integrity_check``, ``wal_autocheckpoint = 0``)."""
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            return self._db.execute(f"PRAGMA {statement}").fetchall()
 
     def check_keyword_index(self) -> None:
         """Raise sqlite3.DatabaseError if the FTS indexes disagree with their tables."""
         with self.transaction() as db:
             db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('integrity-check')")
             db.execute("INSERT INTO names_fts(names_fts) VALUES ('integrity-check')")
-
-    def identical_chunks(self, chunk_ids: Sequence[int], model_id: str, limit: int) -> list[tuple[int, int]]:
-        """(chunk id, another chunk with the same text and a vector of this model): copies of a
-        file, a passage two files share; at most ``limit`` pairs."""
-        sql = (
-            "SELECT a.id, b.id FROM chunks a JOIN chunks b ON b.content_hash = a.content_hash"
-            " AND b.id != a.id AND b.kind = a.kind JOIN vectors v ON v.chunk_id = b.id AND v.model_id = ?"
-            f" WHERE a.id IN ({','.join('?' * len(chunk_ids))}) LIMIT ?"
-        )
-        with self._lock:
-            return [(int(a), int(b)) for a, b in self._db.execute(sql, (model_id, *chunk_ids, limit))]
-
-    def chunk_owners(self, chunk_ids: Sequence[int]) -> dict[int, int]:
-        """chunk id -> file id (no text read)."""
-        found: dict[int, int] = {}
-        with self._lock:
-            for start in range(0, len(chunk_ids), 500):
-                part = list(chunk_ids[start : start + 500])
-                rows = self._db.execute(
-                    f"SELECT id, file_id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
-                )
-                found.update((int(a), int(b)) for a, b in rows)
-        return found
 
     def mark_for_retry(self, paths: Sequence[str] | None = None) -> list[tuple[str, int]]:
         """Forget the recorded state of failed, skipped and encrypted files (all, or these),
@@ -596,3 +573,15 @@ def _upsert_file(
         ),
     )
     return int(db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()[0])
+
+
+def salvage_roots(database: Path) -> list[str]:
+    """Folder paths still readable from a damaged database (often its first pages survive)."""
+    try:
+        db = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+        try:
+            return [str(row[0]) for row in db.execute("SELECT path FROM roots")]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []

@@ -48,11 +48,6 @@ def test_a_relative_or_home_data_dir_becomes_absolute(
     assert resolve_paths().data_dir.name == "desktop-search"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: paths.py moved into core/ (b39bb1b) but still goes up two folders, to "
-    "desktop_search/resources; remove this mark with the fix",
-)
 def test_resources_are_found_next_to_the_package_in_a_checkout() -> None:
     resources = bundled_resources_dir()
     assert (resources / "desktop-search.desktop").is_file() and (resources / "icons").is_dir()

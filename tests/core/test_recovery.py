@@ -65,7 +65,7 @@ def test_a_wal_left_by_a_crash_is_replayed(engine_factory, app_paths: AppPaths, 
     """The process died with committed transactions still only in the WAL: the data dir as
     it was at that moment (the main file and its -wal) opens with everything in it."""
     engine = engine_factory()
-    engine.store.query("PRAGMA wal_autocheckpoint = 0")  # keep every commit in the WAL…
+    engine.store.pragma("wal_autocheckpoint = 0")  # keep every commit in the WAL…
     engine.store.checkpoint = lambda wait=True: None  # …as a crash before the checkpoint would
     engine.index(engine.add_roots([sample_folder]))
     files, chunks = engine.store.file_count(), engine.store.chunk_count()
@@ -81,7 +81,7 @@ def test_a_wal_left_by_a_crash_is_replayed(engine_factory, app_paths: AppPaths, 
     reopened = engine_factory()
     assert reopened.status().recovery is None
     assert (reopened.store.file_count(), reopened.store.chunk_count()) == (files, chunks)
-    assert reopened.store.query("PRAGMA integrity_check") == [("ok",)]
+    assert reopened.store.pragma("integrity_check") == [("ok",)]
     assert Path(reopened.search("bananas").results[0].path).name == "banana-bread.md"
 
 
@@ -96,5 +96,5 @@ def test_a_garbage_wal_is_ignored_not_fatal(engine_factory, app_paths: AppPaths,
     reopened = engine_factory()
     assert reopened.status().recovery is None  # SQLite checks the WAL's salts and checksums
     assert reopened.store.file_count() == files
-    assert reopened.store.query("PRAGMA integrity_check") == [("ok",)]
+    assert reopened.store.pragma("integrity_check") == [("ok",)]
     assert Path(reopened.search("bananas").results[0].path).name == "banana-bread.md"

@@ -144,7 +144,7 @@ def test_quit_stops_the_indexer_cleanly(qtbot, controller, sample_folder: Path) 
     app.shutdown()
     assert not app.worker.is_running()
     assert not app.window.isVisible()
-    assert app.engine.store.query("PRAGMA integrity_check") == [("ok",)]
+    assert app.engine.store.pragma("integrity_check") == [("ok",)]
 
 
 def test_without_a_tray_closing_the_window_quits_after_asking_while_indexing(
