@@ -1,5 +1,5 @@
-"""Downloading a model from Settings and the first-run dialog: progress, stop and resume, a
-clear failure — against a loopback "Hub" serving the real offline model's files."""
+"""Downloading a model from Settings (first run shows the same panel): progress, stop and
+resume, a clear failure — against a loopback "Hub" serving the real offline model's files."""
 
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ import shiboken6
 from desktop_search.core.model.manifest import read_manifest
 from desktop_search.core.model.provision import ModelLocations, ResolvedModel, find_installed
 from desktop_search.core.model.registry import BGE_SMALL, MINILM, OFFLINE_FALLBACK
-from desktop_search.core.scan import ScanRules
 from desktop_search.core.settings import Settings
-from desktop_search.ui.first_run import FirstRunDialog
-from desktop_search.ui.model_download import ModelDownload, ModelPanel
+from desktop_search.ui.model_download import ModelDownload
 from desktop_search.ui.settings_dialog import SettingsDialog
 from tests.hub_mirror import HubMirror
 
@@ -151,17 +149,6 @@ def test_a_failed_download_says_why_and_offers_to_try_again(qtbot, monkeypatch, 
     assert not panel.bar.isVisibleTo(panel)
 
 
-def test_first_run_shows_the_model_panel(qtbot, tmp_path: Path) -> None:
-    locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
-    panel = ModelPanel(ModelDownload(locations), BGE_SMALL.name, lambda _name: False)
-    dialog = FirstRunDialog(ScanRules(), panel, [])
-    qtbot.addWidget(dialog)
-    dialog.show()
-    assert dialog.model_status is panel and panel.isVisible()
-    assert panel.download_button.isVisibleTo(panel)
-    dialog.reject()
-
-
 def test_showing_the_panel_loads_no_network_code() -> None:
     """urllib.request pulls in http.client and ssl (~6 MB the app would keep): only a
     download the user starts imports them."""
@@ -194,9 +181,6 @@ def test_a_download_outliving_its_app_ends_quietly(
         download = ModelDownload(ModelLocations(tmp_path / "none", tmp_path / "models"))
         assert download.start(BGE_SMALL.name)
         qtbot.waitUntil(lambda: download.last_progress[0] > 0, timeout=30_000)
-        thread = download._thread
         shiboken6.delete(download)  # the C++ side goes, as when the app is torn down
-        assert thread is not None
-        thread.join(30)
-        assert not thread.is_alive()
+        assert download.wait(30)  # (a Python method: it outlives the C++ side) the thread ended
     assert failures == []

@@ -1,16 +1,18 @@
-"""First run and Settings: the folder list, the file estimate, the edited settings."""
+"""First run: the suggested folders, the folder list and its file estimate, the model panel,
+and starting or putting it off."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel
 
+from desktop_search.core.model.provision import ModelLocations
+from desktop_search.core.model.registry import BGE_SMALL
 from desktop_search.core.scan import ScanRules
-from desktop_search.core.settings import Settings
 from desktop_search.ui.first_run import FirstRunDialog, suggested_folders
-from desktop_search.ui.settings_dialog import SettingsDialog
+from desktop_search.ui.model_download import ModelDownload, ModelPanel
 
 
 def test_first_run_counts_readable_files_and_follows_the_folder_list(
@@ -48,24 +50,32 @@ def test_suggested_folders_are_documents_and_desktop_that_exist(tmp_path: Path) 
     assert suggested_folders(tmp_path) == [tmp_path / "Documents", tmp_path / "Desktop"]
 
 
-def test_settings_dialog_edits_a_copy_and_reports_folder_changes(qtbot, tmp_path: Path) -> None:
-    kept, dropped, added = tmp_path / "kept", tmp_path / "dropped", tmp_path / "added"
-    original = Settings(model="all-MiniLM-L6-v2", threads=2)
-    dialog = SettingsDialog(original, [kept, dropped], "all-MiniLM-L6-v2 (int8) on CPU", False)
+def test_first_run_shows_the_model_panel(qtbot, tmp_path: Path) -> None:
+    locations = ModelLocations(bundled_dir=tmp_path / "none", user_dir=tmp_path / "models")
+    panel = ModelPanel(ModelDownload(locations), BGE_SMALL.name, lambda _name: False)
+    dialog = FirstRunDialog(ScanRules(), panel, [])
     qtbot.addWidget(dialog)
-    assert dialog.settings() == original  # nothing touched: nothing changes
-    assert dialog.in_use.text() == "all-MiniLM-L6-v2 (int8) on CPU"
-    dialog.folder_list.list.item(1).setSelected(True)
-    dialog.folder_list.remove_selected()
-    dialog.folder_list.add_folder(added)
-    assert dialog.folder_changes() == ([added], [dropped])
-    dialog.exclusions.setPlainText("*.log\n\n  node_modules/  \n")
-    dialog.max_size.setValue(5)
-    dialog.provider.setCurrentIndex(dialog.provider.findData("cpu"))
-    dialog.precision.setCurrentIndex(dialog.precision.findData("fp32"))
-    dialog.hidden.setChecked(True)
-    assert dialog.settings() == dataclasses.replace(
-        original, exclude_patterns=("*.log", "node_modules/"), max_file_size_mb=5.0, provider="cpu",
-        precision="fp32", index_hidden_files=True,
-    )  # fmt: skip
-    assert original.provider == "auto"  # the dialog edited a copy
+    dialog.show()
+    assert dialog.model_status is panel and panel.isVisible()
+    assert panel.download_button.isVisibleTo(panel)
+    dialog.reject()
+
+
+def test_start_indexing_accepts_with_the_chosen_folders_and_later_puts_it_off(
+    qtbot, sample_folder: Path, tmp_path: Path
+) -> None:
+    dialog = FirstRunDialog(ScanRules(), QLabel("Model: test"), [sample_folder])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.folders() == [sample_folder]
+
+    later = FirstRunDialog(ScanRules(), QLabel("Model: test"), [])
+    qtbot.addWidget(later)
+    later.show()
+    assert not later.start_button.isEnabled()  # nothing to index yet
+    (put_off,) = [button for button in later.buttons.buttons() if button.text() == "Later"]
+    with qtbot.waitSignal(later.rejected, timeout=5_000):
+        qtbot.mouseClick(put_off, Qt.MouseButton.LeftButton)
+    assert later.result() == QDialog.DialogCode.Rejected
