@@ -1,6 +1,8 @@
 """The database schema as ordered migrations: entry N brings a database to version N."""
 
 Migration = str
+# How the keyword tables cut text into terms; core.terms keys words with the same tokenizer.
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 MIGRATIONS: list[Migration] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -9,10 +9,8 @@ highlight and jump to it.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -32,6 +30,7 @@ from desktop_search.core.model.embed import Embedder
 from desktop_search.core.query import ParsedQuery, SearchFilters, parse_query
 from desktop_search.core.records import ChunkHit
 from desktop_search.core.search_reads import SearchReads
+from desktop_search.core.terms import matching_words
 
 SNIPPET_CHARS = 240
 PASSAGES_PER_FILE = 3
@@ -39,7 +38,6 @@ CANDIDATES_PER_RESULT = 8
 MIN_CANDIDATES = 64
 FULL_RESULTS = 20  # results beyond this rank carry only their best passage
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # Ends where the spaces after . ! ? end, or at a blank line. (Consuming the mark instead of a
 # look-behind finds the same ends at half the cost: every result's snippet runs this.)
 _SENTENCE_END = re.compile(r"[.!?]\s+|\n\s*\n")
@@ -100,35 +98,6 @@ def query_terms(query: str) -> set[str]:
     return set(terms_of(query))
 
 
-@functools.lru_cache(maxsize=64)
-def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
-def is_word_char(char: str) -> bool:
-    """What ``\\w`` matches in a str pattern."""
-    return char.isalnum() or char == "_"
-
-
-def _whole_word_hits(lowered: str, terms: frozenset[str]) -> Iterator[tuple[int, str]]:
-    """(position, term) of each whole-word occurrence of the terms in ``lowered``."""
-    if not all(_WORD.fullmatch(term) for term in terms):
-        for match in _terms_pattern(terms).finditer(lowered):
-            yield match.start(), match.group()
-        return
-    # Plain words (every query term): str.find per term beats a regex alternation 4-5 times.
-    for term in terms:
-        position = lowered.find(term)
-        while position != -1:
-            end = position + len(term)
-            if (position == 0 or not is_word_char(lowered[position - 1])) and (
-                end == len(lowered) or not is_word_char(lowered[end])
-            ):
-                yield position, term
-            position = lowered.find(term, end)  # a whole word cannot start inside a word
-
-
 def best_snippet(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> tuple[int, int]:
     """[start, end) in ``text`` of a ~``max_chars`` window around its best sentence."""
     if len(text) <= max_chars:
@@ -139,8 +108,8 @@ def best_snippet(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> 
     # distinct terms wins (the first on a tie).
     found: dict[int, set[str]] = {}
     if terms:
-        for position, term in _whole_word_hits(text.lower(), frozenset(terms)):
-            found.setdefault(bisect.bisect_right(bounds, position) - 1, set()).add(term)
+        for position, _end, key in matching_words(text, terms):
+            found.setdefault(bisect.bisect_right(bounds, position) - 1, set()).add(key)
     if found:
         best = max(sorted(found), key=lambda sentence: len(found[sentence]))
         best_start, best_end = bounds[best], bounds[best + 1]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import re
 import sys
 import threading
 import time
@@ -27,7 +26,8 @@ from desktop_search.core.live import LiveIndexer, LiveState
 from desktop_search.core.priority import lower_thread_priority
 from desktop_search.core.query import SearchFilters
 from desktop_search.core.scan import os_paths
-from desktop_search.core.search import Passage, SearchResponse, SearchResult, is_word_char, query_terms
+from desktop_search.core.search import Passage, SearchResponse, SearchResult, query_terms
+from desktop_search.core.terms import matching_words
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,6 @@ MODEL_CHECK_MS = 15_000
 FIRST_PAGE = 10  # a window shows ~7 rows: the first answer is cut to what is seen, so it is fast
 MORE_LIMIT = 50  # scrolling to the end asks again for this many
 PREVIEW_PASSAGES = 3
-_WORD = re.compile(r"\w+")
 PROGRESS_INTERVAL_S = 0.12
 # The GUI, the search thread, its keyword helper and the indexer share one interpreter: a
 # thread waiting for the GIL waits up to this long. Python's 5 ms default put whole
@@ -153,40 +152,10 @@ class Answer:
         return len(self.rows) < self.limit
 
 
-def _light_stem(word: str) -> str:
-    """Enough of a stemmer to mark bake/baking/baked and banana/bananas alike."""
-    for suffix in ("ing", "ed", "es", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
 def highlight_spans(text: str, terms: set[str] | frozenset[str]) -> tuple[tuple[int, int], ...]:
-    """Where the query's words (or their inflections: bake/baking, banana/bananas) are in ``text``."""
-    stems = {_light_stem(term) for term in terms}
-    lowered = text.lower()
-    words: Iterable[re.Match[str] | None]
-    if len(lowered) == len(text):
-        # Every marked word starts with a stem (a term starts with its own stem): only words
-        # starting where str.find puts a stem are looked at, not every word of the passage.
-        starts = set()
-        for stem in stems:
-            position = lowered.find(stem) if stem else -1
-            while position != -1:
-                if position == 0 or not is_word_char(lowered[position - 1]):
-                    starts.add(position)
-                position = lowered.find(stem, position + 1)
-        words = (_WORD.match(text, start) for start in sorted(starts))
-    else:  # lower-casing changed the length (rare letters): positions differ, try every word
-        words = _WORD.finditer(text)
-    spans = []
-    for match in words:
-        if match is None:
-            continue
-        word = match.group().lower()
-        if word in terms or _light_stem(word) in stems:
-            spans.append(match.span())
-    return tuple(spans)
+    """Where the query's words are in ``text``, matched as the keyword index matches them
+    (``core.terms``: bake/baking, banana/bananas, cafe/café)."""
+    return tuple((start, end) for start, end, _ in matching_words(text, terms))
 
 
 def make_rows(response: SearchResponse, terms: set[str]) -> list[ResultRow]:

@@ -9,11 +9,13 @@ import sys
 import threading
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from desktop_search.core.indexer import REEMBEDDING, IndexProgress
-from desktop_search.ui.worker import IndexWorker, eta_text, freeze_startup_objects
+from desktop_search.core.search import SearchResponse
+from desktop_search.ui.worker import IndexWorker, eta_text, freeze_startup_objects, highlight_spans, make_rows
 
 
 class Node:
@@ -78,3 +80,17 @@ def test_the_progress_line_counts_files_or_after_a_model_change_passages() -> No
         "Reading your files with the new model: 1,000 of 31,000 passages · 100 passages/s · about 5 min left"
     )
     assert eta_text(IndexProgress("embedding", 0, 10, 0, 0.5)) == "Indexing 0 of 10 files"  # no speed yet
+
+
+def test_highlights_find_the_words_and_their_inflections() -> None:
+    text = "Baking bread: bake the Bananas; a banana-split is not bread-like"
+    marked = [text[a:b] for a, b in highlight_spans(text, {"banana", "bake"})]
+    assert marked == ["Baking", "bake", "Bananas", "banana"]
+    assert highlight_spans("nothing here", {"banana"}) == ()
+
+
+def test_deleted_file_row_says_so(indexed_engine, sample_folder: Path) -> None:
+    response: SearchResponse = indexed_engine.search("ripe bananas", limit=1)
+    (sample_folder / "banana-bread.md").unlink()
+    rows = make_rows(response, {"bananas"})
+    assert rows[0].modified is None  # painted as "deleted", never a crash
