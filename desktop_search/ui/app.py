@@ -186,7 +186,7 @@ class AppController(QObject):
     @Slot()
     def refresh_problem_count(self) -> None:
         self.runner.fetch(
-            lambda: len(self.engine.store.problem_files(100_000)), self.window.index_status.show_problem_count
+            lambda: len(self.engine.reads.problem_files(100_000)), self.window.index_status.show_problem_count
         )
 
     @Slot()
@@ -195,7 +195,7 @@ class AppController(QObject):
             self.problems_dialog = ProblemsDialog(self.window)
             self.problems_dialog.retry_requested.connect(self.retry)
         dialog = self.problems_dialog
-        self.runner.fetch(lambda: self.engine.store.problem_files(), dialog.set_problems)
+        self.runner.fetch(lambda: self.engine.reads.problem_files(), dialog.set_problems)
         dialog.show()
         dialog.raise_()
 

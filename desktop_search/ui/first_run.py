@@ -3,17 +3,15 @@ and which model will be used, then start."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_search.core.extract import is_supported
 from desktop_search.core.scan import ScanRules, scan_root
 from desktop_search.ui.folder_list import FolderList
-from desktop_search.ui.worker import BackgroundTask
+from desktop_search.ui.tasks import Task, TaskRunner
 
 COUNT_CAP = 200_000  # stop counting here; the estimate says "more than"
 
@@ -42,10 +40,6 @@ def count_indexable(folders: list[Path], rules: ScanRules, should_cancel: Callab
                 if total >= COUNT_CAP:
                     return total
     return total
-
-
-class _Counted(QObject):
-    counted = Signal(int, int)  # request number, count
 
 
 class FirstRunDialog(QDialog):
@@ -83,12 +77,9 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.model_status)
         layout.addWidget(self.buttons)
         self._request = 0
-        self._cancel = threading.Event()
-        self._signals = _Counted()
-        self._signals.counted.connect(self._show_count)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.finished.connect(lambda _result: self._cancel.set())
+        self.tasks = TaskRunner(self)
+        self._count: Task | None = None
+        self.finished.connect(lambda _result: self.tasks.cancel_all())
         self.folder_list.changed.connect(self._recount)
         self._recount()
 
@@ -97,8 +88,8 @@ class FirstRunDialog(QDialog):
 
     def _recount(self) -> None:
         """Count in the background; a newer count replaces an older one."""
-        self._cancel.set()
-        self._cancel = cancel = threading.Event()
+        if self._count is not None:
+            self._count.cancel()
         self._request += 1
         request, folders = self._request, self.folders()
         self.start_button.setEnabled(bool(folders))
@@ -106,15 +97,12 @@ class FirstRunDialog(QDialog):
             self.estimate.setText("Add at least one folder.")
             return
         self.estimate.setText("Counting files…")
-        self.pool.start(
-            BackgroundTask(
-                lambda: count_indexable(folders, self.rules, cancel.is_set),
-                lambda count: self._signals.counted.emit(request, count),
-                lambda _message: None,
-            )
+        self._count = self.tasks.run(
+            "count",
+            lambda task: count_indexable(folders, self.rules, task.should_cancel),
+            lambda count: self._show_count(request, count),
         )
 
-    @Slot(int, int)
     def _show_count(self, request: int, count: int) -> None:
         if request != self._request:
             return
@@ -124,6 +112,5 @@ class FirstRunDialog(QDialog):
         self.estimate.setText(text)
 
     def done(self, result: int) -> None:
-        self._cancel.set()
-        self.pool.waitForDone(2000)
+        self.tasks.shutdown(2000)
         super().done(result)

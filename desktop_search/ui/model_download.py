@@ -1,12 +1,11 @@
 """Downloading a model from inside the app — the only time it goes online, and only when the
-user clicks: ``ModelDownload`` runs one download on a thread of its own; ``ModelPanel`` shows
+user clicks: ``ModelDownload`` runs one download in a detached task lane; ``ModelPanel`` shows
 a model's state (installed, downloadable, downloading, stopped) with its buttons and progress,
 in the first-run dialog and in Settings."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +29,7 @@ from desktop_search.core.model.provision import (
     offline_package_dir,
 )
 from desktop_search.core.model.registry import OFFLINE_FALLBACK, get_spec, hub_url
+from desktop_search.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ class ModelDownload(QObject):
         self.locations = locations
         self.name: str | None = None  # the model being downloaded
         self.last_progress: tuple[int, int] = (0, 0)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.tasks = TaskRunner(self)
+        self._task: Task | None = None
         self._busy = False
 
     @property
@@ -62,16 +62,19 @@ class ModelDownload(QObject):
             return False
         self._busy = True
         self.name, self.last_progress = name, (0, 0)
-        self._stop = threading.Event()
-        # A daemon: quitting never waits for the network; the partial file is resumed later.
-        self._thread = threading.Thread(
-            target=self._run, args=(name, self._stop), daemon=True, name="model-download"
+        # Detached: quitting never waits for the network; the partial file is resumed later.
+        self._task = self.tasks.run(
+            "download",
+            lambda task: self._fetch(name, task),
+            self._ended,
+            progress=self._progressed,
+            detached=True,
         )
-        self._thread.start()
         return True
 
     def cancel(self) -> None:
-        self._stop.set()
+        if self._task is not None:
+            self._task.stop()
 
     def kept_bytes(self, name: str) -> int:
         """What an unfinished download of ``name`` (this run's or an earlier one's) kept."""
@@ -79,22 +82,20 @@ class ModelDownload(QObject):
 
     def wait(self, timeout_s: float) -> bool:
         """True when no download is running (any more) after at most ``timeout_s``."""
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+        if self._task is not None:
+            self._task.finished.wait(timeout_s)
         return not self._busy
 
-    def _run(self, name: str, stop: threading.Event) -> None:
-        def progress(done: int, total: int) -> None:
-            self.last_progress = (done, total)
-            try:
-                self.progress.emit(name, done, total)
-            except RuntimeError:  # the app closed meanwhile (this object is gone): stop
-                stop.set()
+    def _progressed(self, done: int, total: int) -> None:
+        self.last_progress = (done, total)
+        self.progress.emit(self.name or "", done, total)
 
+    def _fetch(self, name: str, task: Task) -> tuple[Any, ...]:
+        """On the download's thread: the signal to send and its arguments."""
         log.info("Downloading the model %s (asked for by the user)", name)
         outcome: tuple[Any, ...]
         try:
-            fetch_model(self.locations, name, progress, stop.is_set)
+            fetch_model(self.locations, name, task.progress, task.should_cancel)
         except DownloadCancelledError:
             log.info("Download of %s stopped by the user", name)
             outcome = (self.cancelled, name)
@@ -109,11 +110,11 @@ class ModelDownload(QObject):
             outcome = (self.finished, name)
         # Free before telling: whoever hears the outcome may start the next download at once.
         self._busy = False
+        return outcome
+
+    def _ended(self, outcome: tuple[Any, ...]) -> None:
         signal, *arguments = outcome
-        try:
-            signal.emit(*arguments)
-        except RuntimeError:  # the app closed meanwhile (this object is gone): no one to tell
-            log.debug("Download of %s ended after the app closed", name)
+        signal.emit(*arguments)
 
 
 def _source_host() -> str:

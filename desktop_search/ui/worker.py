@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from desktop_search.core.engine import Engine
 from desktop_search.core.indexer import REEMBEDDING, IndexProgress
@@ -28,6 +28,7 @@ from desktop_search.core.query import SearchFilters
 from desktop_search.core.scan import os_paths
 from desktop_search.core.search import Passage, SearchResponse, SearchResult, query_terms
 from desktop_search.core.terms import matching_words
+from desktop_search.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -176,32 +177,6 @@ def make_rows(response: SearchResponse, terms: set[str]) -> list[ResultRow]:
     return rows
 
 
-class _Signals(QObject):
-    answered = Signal(int, object)  # generation, Answer
-    more_answered = Signal(int, object)  # generation, Answer
-    failed = Signal(int, str)
-    preview_ready = Signal(int, object)  # generation, Preview
-    fetched = Signal(object, object)  # callback, value
-
-
-class BackgroundTask(QRunnable):
-    """Runs ``work`` on a pool thread; ``done(value)`` or ``fail(message)`` afterwards (on that
-    thread: pass a signal's ``emit`` to get back to the GUI thread)."""
-
-    def __init__(self, work: Callable[[], Any], done: Callable[[Any], None], fail: Callable[[str], None]):
-        super().__init__()
-        self.work, self.done, self.fail = work, done, fail
-
-    def run(self) -> None:
-        try:
-            value = self.work()
-        except Exception as exc:  # shown in the window, never a crash
-            log.exception("A search task failed")
-            self.fail(str(exc) or type(exc).__name__)
-            return
-        self.done(value)
-
-
 @dataclass(frozen=True)
 class Preview:
     """The selected file's best passages in context: (label, text, [start, end) of the passage)."""
@@ -252,6 +227,9 @@ def context_label(passage: Passage, text: str, start: int) -> str:
     return " · ".join(where)
 
 
+QUERIES, READS = "queries", "reads"  # the search lanes: a preview never delays a query
+
+
 class SearchRunner(QObject):
     """Queries off the GUI thread; only the newest answer is delivered. Previews and other
     reads run on a second thread, so a preview being laid out never delays the next query."""
@@ -266,16 +244,7 @@ class SearchRunner(QObject):
         self.engine = engine
         self.generation = 0
         self.preview_generation = 0
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.side_pool = QThreadPool(self)
-        self.side_pool.setMaxThreadCount(1)
-        self._signals = _Signals()
-        self._signals.answered.connect(self._deliver)
-        self._signals.more_answered.connect(self._deliver_more)
-        self._signals.failed.connect(self._fail)
-        self._signals.preview_ready.connect(self._deliver_preview)
-        self._signals.fetched.connect(lambda callback, value: callback(value))
+        self.tasks = TaskRunner(self)
         self.idle_timer = QTimer(self, singleShot=True, interval=IDLE_RELEASE_MS)
         self.idle_timer.timeout.connect(self._release_memory)
         self.model_timer = QTimer(self, interval=MODEL_CHECK_MS)
@@ -286,13 +255,13 @@ class SearchRunner(QObject):
         """Start a query; returns its generation. Older answers still running will be dropped."""
         self.generation += 1
         generation = self.generation
-        self._start(generation, self._query_work(query, filters, limit), self._signals.answered)
+        self._start(generation, self._query_work(query, filters, limit), self.answered)
         return generation
 
     def more_like_this(self, path: str, limit: int = FIRST_PAGE) -> int:
         self.generation += 1
         generation = self.generation
-        self._start(generation, self._similar_work(path, limit), self._signals.answered)
+        self._start(generation, self._similar_work(path, limit), self.answered)
         return generation
 
     def more(self, shown: Answer, limit: int = MORE_LIMIT) -> None:
@@ -303,7 +272,7 @@ class SearchRunner(QObject):
             if shown.similar_to
             else self._query_work(shown.query, shown.filters, limit)
         )
-        self._start(self.generation, work, self._signals.more_answered)
+        self._start(self.generation, work, self.more_answered)
 
     def _query_work(self, query: str, filters: SearchFilters | None, limit: int) -> Callable[[], Answer]:
         def work() -> Answer:
@@ -331,8 +300,8 @@ class SearchRunner(QObject):
         self.generation += 1
 
     def _in_background(self, work: Callable[[], object]) -> None:
-        """Housekeeping on the query thread, between queries; nothing comes back."""
-        self.pool.start(BackgroundTask(work, lambda _value: None, log.warning))
+        """Housekeeping in the query lane, between queries; nothing comes back."""
+        self.tasks.run(QUERIES, lambda _task: work(), failed=log.warning)
 
     def _release_memory(self) -> None:
         self._in_background(self.engine.release_memory)
@@ -346,65 +315,43 @@ class SearchRunner(QObject):
 
     def _start(self, generation: int, work: Callable[[], Answer], deliver: Any) -> None:
         self.idle_timer.start()  # restarted by every query
-        self.pool.start(
-            BackgroundTask(
-                work,
-                lambda answer: deliver.emit(generation, answer),
-                lambda message: self._signals.failed.emit(generation, message),
-            )
-        )
+
+        def answered(answer: Answer) -> None:
+            if generation == self.generation:  # a newer query makes this one stale
+                deliver.emit(answer)
+
+        def failed(message: str) -> None:
+            if generation == self.generation:
+                self.failed.emit(message)
+
+        self.tasks.run(QUERIES, lambda _task: work(), answered, failed)
 
     def preview(self, row: ResultRow, terms: frozenset[str]) -> None:
         self.preview_generation += 1
         generation = self.preview_generation
 
-        def work() -> Preview:
+        def work(_task: Task) -> Preview:
             searcher = self.engine.searcher()
             passages = row.result.passages
             contexts = ((passage, searcher.passage_context(row.path, passage)) for passage in passages)
             return Preview(row.path, preview_passages(contexts, PREVIEW_PASSAGES), terms)
 
-        self.side_pool.start(
-            BackgroundTask(
-                work, lambda preview: self._signals.preview_ready.emit(generation, preview), log.warning
-            )
-        )
+        def ready(preview: Preview) -> None:
+            if generation == self.preview_generation:
+                self.preview_ready.emit(preview)
+
+        self.tasks.run(READS, work, ready, log.warning)
 
     def fetch(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Read something from the index off the GUI thread; ``done(value)`` runs in the GUI thread."""
-        self.side_pool.start(
-            BackgroundTask(work, lambda value: self._signals.fetched.emit(done, value), log.warning)
-        )
-
-    @Slot(int, object)
-    def _deliver(self, generation: int, answer: Answer) -> None:
-        if generation == self.generation:
-            self.answered.emit(answer)
-
-    @Slot(int, object)
-    def _deliver_more(self, generation: int, answer: Answer) -> None:
-        if generation == self.generation:
-            self.more_answered.emit(answer)
-
-    @Slot(int, str)
-    def _fail(self, generation: int, message: str) -> None:
-        if generation == self.generation:
-            self.failed.emit(message)
-
-    @Slot(int, object)
-    def _deliver_preview(self, generation: int, preview: Preview) -> None:
-        if generation == self.preview_generation:
-            self.preview_ready.emit(preview)
+        self.tasks.run(READS, lambda _task: work(), done, log.warning)
 
     def shutdown(self, timeout_ms: int = 1500) -> None:
         self.idle_timer.stop()
         self.model_timer.stop()
         self.generation += 1
         self.preview_generation += 1
-        deadline = time.monotonic() + timeout_ms / 1000
-        for pool in (self.pool, self.side_pool):
-            pool.clear()
-            pool.waitForDone(max(0, int((deadline - time.monotonic()) * 1000)))
+        self.tasks.shutdown(timeout_ms)
 
 
 def describe_state(state: LiveState) -> str:
