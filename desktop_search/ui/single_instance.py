@@ -54,6 +54,7 @@ class SingleInstance(QObject):
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
+        self._connections: set[QLocalSocket] = set()
 
     def listen(self) -> bool:
         """Start listening; a socket left by a crashed instance is removed first."""
@@ -64,14 +65,33 @@ class SingleInstance(QObject):
         return self.server.listen(self.name)
 
     def close(self) -> None:
+        """Stop listening and drop the connections still open (a ``--quit`` sender waiting
+        for its answer): deleting them with the server while a closure held one crashed."""
+        for connection in list(self._connections):
+            connection.abort()
+        self._connections.clear()
         self.server.close()
 
     @Slot()
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
             connection = self.server.nextPendingConnection()
-            connection.readyRead.connect(lambda c=connection: self._read(c))
-            connection.disconnected.connect(connection.deleteLater)
+            self._connections.add(connection)
+            connection.readyRead.connect(self._ready_read)
+            connection.disconnected.connect(self._disconnected)
+
+    @Slot()
+    def _ready_read(self) -> None:
+        connection = self.sender()
+        if isinstance(connection, QLocalSocket):
+            self._read(connection)
+
+    @Slot()
+    def _disconnected(self) -> None:
+        connection = self.sender()
+        if isinstance(connection, QLocalSocket):
+            self._connections.discard(connection)
+            connection.deleteLater()
 
     def _read(self, connection: QLocalSocket) -> None:
         while connection.canReadLine():

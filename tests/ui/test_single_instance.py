@@ -90,3 +90,24 @@ def test_nothing_is_sent_that_the_app_would_not_understand(instance: SingleInsta
     with pytest.raises(ValueError, match="unknown message"):
         send_to_running(instance.name, "delete-everything")
     assert send_to_running(f"{instance.name}-nobody", "show") is False  # no app: said so at once
+
+
+def test_the_instance_goes_safely_with_a_sender_still_connected(qapp, qtbot, tmp_path: Path) -> None:
+    """A ``--quit`` arrives and the app closes and deletes the instance at once, while the
+    sender is still connected (it waits for its answer)."""
+    import shiboken6
+
+    listening = SingleInstance(f"ds-quit-{os.getpid()}-{tmp_path.name}"[:60])
+    assert listening.listen()
+    heard: list[str] = []
+    listening.message_received.connect(heard.append)
+    sender = QLocalSocket()
+    sender.connectToServer(listening.name)
+    qtbot.waitUntil(lambda: sender.state() == QLocalSocket.LocalSocketState.ConnectedState, timeout=5_000)
+    sender.write(b"quit\n")
+    sender.flush()
+    qtbot.waitUntil(lambda: heard == ["quit"], timeout=5_000)
+    listening.close()
+    shiboken6.delete(listening)  # what the app's teardown does to it
+    qtbot.waitUntil(lambda: sender.state() == QLocalSocket.LocalSocketState.UnconnectedState, timeout=5_000)
+    qapp.processEvents()
