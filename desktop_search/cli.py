@@ -18,6 +18,7 @@ from pathlib import Path
 from desktop_search import APP_ID, __version__
 from desktop_search.core.errors import UserError
 from desktop_search.core.paths import AppPaths, resolve_paths
+from desktop_search.core.progress import Progress
 from desktop_search.core.settings import load_settings
 
 log = logging.getLogger("desktop_search")
@@ -113,21 +114,20 @@ class TerminalProgress:
         self._last = 0.0
 
     def __call__(self, progress: object) -> None:
-        from desktop_search.core.indexer import REEMBEDDING, IndexProgress
+        from desktop_search.core.indexer import IndexProgress
 
         if not self.enabled or not isinstance(progress, IndexProgress):
             return
-        unit = "passages" if progress.phase == REEMBEDDING else "files"
         now = time.monotonic()
-        if now - self._last < 0.1 and progress.files_done < progress.files_total:
+        if now - self._last < 0.1 and progress.done < progress.total:
             return
         self._last = now
-        total = max(progress.files_total, 1)
-        filled = int(30 * progress.files_done / total)
+        total = max(progress.total, 1)
+        filled = int(30 * progress.done / total)
         eta = f" ETA {progress.eta_s:.0f}s" if progress.eta_s is not None else ""
         line = (
             f"\r{progress.phase:<10} [{'#' * filled}{'.' * (30 - filled)}] "
-            f"{progress.files_done}/{progress.files_total} {unit}, {progress.chunks_per_s:.0f} chunks/s{eta}"
+            f"{progress.done}/{progress.total} {progress.unit}, {progress.chunks_per_s:.0f} chunks/s{eta}"
         )
         sys.stderr.write(line.ljust(90))
         sys.stderr.flush()
@@ -412,10 +412,10 @@ class _ByteProgress:
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty()
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, progress: Progress) -> None:
         if self.enabled:
-            percent = f"{100 * done / total:5.1f} %" if total else ""
-            sys.stderr.write(f"\rDownloading {done / 1e6:7.1f} MB {percent}")
+            percent = f"{100 * progress.fraction:5.1f} %" if progress.fraction is not None else ""
+            sys.stderr.write(f"\rDownloading {progress.done / 1e6:7.1f} MB {percent}")
             sys.stderr.flush()
 
     def done(self) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from desktop_search.core.files import atomic_write, sha256_of
+from desktop_search.core.progress import Progress, ProgressCallback
 from desktop_search.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def capacity_for(count: int) -> int:
 
 
 REBUILD_DEAD_FRACTION = 0.20
+REBUILDING = "rebuilding the vector index"  # the progress phase of a rebuild
 
 
 def delete_saved_indexes(folder: Path, keep: set[Path]) -> None:
@@ -85,7 +87,7 @@ class AnnIndex:
         return index
 
     # -- lifecycle ----------------------------------------------------------------------
-    def open(self, store: Store, progress: Callable[[int, int], None] | None = None) -> AnnHealth:
+    def open(self, store: Store, progress: ProgressCallback | None = None) -> AnnHealth:
         """Load the saved index if it verifies against the sidecar and the DB, else rebuild."""
         generation = store.vectors_generation()
         problem = self._verify_saved(generation)
@@ -146,7 +148,7 @@ class AnnIndex:
     def rebuild(
         self,
         store: Store,
-        progress: Callable[[int, int], None] | None = None,
+        progress: ProgressCallback | None = None,
         reason: str | None = None,
     ) -> None:
         """Build a fresh index from every vector of this model in SQLite."""
@@ -158,7 +160,7 @@ class AnnIndex:
             index.add_items(vectors, np.asarray(ids, dtype=np.int64))
             done += len(ids)
             if progress:
-                progress(done, total)
+                progress(Progress(REBUILDING, done, total, "vectors"))
         with self._lock:
             self._index = index
             self._live = done

@@ -31,6 +31,7 @@ from desktop_search.core.model.provision import (
     resolve_model,
 )
 from desktop_search.core.paths import AppPaths, bundled_resources_dir
+from desktop_search.core.progress import ProgressCallback, ShouldCancel, never_cancel
 from desktop_search.core.query import SearchFilters
 from desktop_search.core.recovery import ROOTS_FILE, recover, recovery_notice, save_roots_mirror
 from desktop_search.core.scan import ScanRules
@@ -181,15 +182,13 @@ class Engine:
                 )
         return self._preferred
 
-    def _load(
-        self, resolved: ResolvedModel, progress: Callable[[int, int], None] | None = None
-    ) -> ModelInUse:
+    def _load(self, resolved: ResolvedModel, progress: ProgressCallback | None = None) -> ModelInUse:
         model_id = resolved.manifest.model_id
         with self._models_lock:
             return self._load_locked(resolved, model_id, progress)
 
     def _load_locked(
-        self, resolved: ResolvedModel, model_id: str, progress: Callable[[int, int], None] | None
+        self, resolved: ResolvedModel, model_id: str, progress: ProgressCallback | None
     ) -> ModelInUse:
         model = self._models.get(model_id)
         if model is None:
@@ -269,7 +268,7 @@ class Engine:
         self,
         roots: list[tuple[int, Path]] | None = None,
         progress: Callable[[IndexProgress], None] | None = None,
-        should_cancel: Callable[[], bool] = lambda: False,
+        should_cancel: ShouldCancel = never_cancel,
     ) -> IndexReport:
         """Index the given roots (default: all) under the data dir's writer lock."""
         with self.writing():

@@ -5,7 +5,8 @@ writer.
 Work is a queue of paths in SQLite (``pending``): a scan or a watcher event only says "look
 at this path again"; processing compares it with the disk. A crash loses nothing (the queue
 entry is cleared in the same transaction as the file's result) and duplicates nothing.
-Long operations take plain callbacks: ``progress(IndexProgress)`` and ``should_cancel()``.
+Long operations take the core's plain callbacks (core/progress.py): ``progress(IndexProgress)``
+and ``should_cancel()``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from desktop_search.core.errors import StorageError, storage_problem
 from desktop_search.core.extract import STATUS_FAILED, ExtractedDocument, ExtractionError, is_too_large
 from desktop_search.core.extract.sandbox import ExtractionPool
 from desktop_search.core.model.embed import Embedder, Vectors
+from desktop_search.core.progress import (
+    Progress,
+    ProgressCallback,
+    ShouldCancel,
+    never_cancel,
+)
 from desktop_search.core.records import STATUS_INDEXED, STATUS_SKIPPED, FileState, NewChunk
 from desktop_search.core.scan import IgnoreMatcher, ScanRules, SeenFile, scan_root, stat_file, stored_path
 from desktop_search.core.store import Store
@@ -52,15 +59,12 @@ def crawl_priority(seen: SeenFile, now: float) -> float:
 
 
 @dataclass(frozen=True)
-class IndexProgress:
-    """A snapshot for progress bars: phase, files done/total, embedding speed, ETA. In the
-    ``REEMBEDDING`` phase (a new model reads the stored text) done/total count passages."""
+class IndexProgress(Progress):
+    """Indexing's progress: files done/total (passages in the ``REEMBEDDING`` phase, where a
+    new model reads the stored text), with the embedding speed and an ETA."""
 
-    phase: str
-    files_done: int
-    files_total: int
-    chunks_embedded: int
-    elapsed_s: float
+    chunks_embedded: int = 0
+    elapsed_s: float = 0.0
 
     @property
     def chunks_per_s(self) -> float:
@@ -68,13 +72,30 @@ class IndexProgress:
 
     @property
     def files_per_s(self) -> float:
-        return self.files_done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     @property
     def eta_s(self) -> float | None:
-        if not self.files_done or self.files_done >= self.files_total:
+        if not self.done or self.done >= self.total:
             return None
-        return self.elapsed_s / self.files_done * (self.files_total - self.files_done)
+        return self.elapsed_s / self.done * (self.total - self.done)
+
+
+IndexProgressCallback = Callable[[IndexProgress], None]
+
+
+def index_progress_reporter(progress: IndexProgressCallback | None, report: IndexReport) -> ProgressCallback:
+    """The pipeline's phase reports as ``IndexProgress`` snapshots for ``progress``: speed and
+    ETA count from now, and the passages this run embedded into ``report``."""
+    started, before = time.monotonic(), report.chunks_embedded
+
+    def tell(step: Progress) -> None:
+        if progress:
+            elapsed = time.monotonic() - started
+            embedded = report.chunks_embedded - before
+            progress(IndexProgress(step.phase, step.done, step.total, step.unit, embedded, elapsed))
+
+    return tell
 
 
 @dataclass
@@ -158,7 +179,7 @@ class Indexer:
         self,
         root_id: int,
         root: Path,
-        should_cancel: Callable[[], bool] = lambda: False,
+        should_cancel: ShouldCancel = never_cancel,
         folder: Path | None = None,
     ) -> tuple[int, int]:
         """Queue every file whose (size, mtime_ns, inode) differs from the DB, and every
@@ -224,7 +245,7 @@ class Indexer:
 
     # -- doing work -----------------------------------------------------------------------
     def pending_batches(
-        self, report: IndexReport, should_cancel: Callable[[], bool] = lambda: False
+        self, report: IndexReport, should_cancel: ShouldCancel = never_cancel
     ) -> Iterator[tuple[int, int]]:
         """Work through the queue, most urgent first, vanished paths last; yields
         (done, total) after each batch. Between batches the caller may queue more work
@@ -248,13 +269,13 @@ class Indexer:
     def process_pending(
         self,
         report: IndexReport,
-        progress: Callable[[str, int, int], None] | None = None,
-        should_cancel: Callable[[], bool] = lambda: False,
+        progress: ProgressCallback | None = None,
+        should_cancel: ShouldCancel = never_cancel,
     ) -> None:
         """Work through the whole queue (see ``pending_batches``), reporting progress."""
         for done, total in self.pending_batches(report, should_cancel):
             if progress:
-                progress("indexing", done, total)
+                progress(Progress("indexing", done, total, "files"))
 
     def _root_of(self, root_id: int) -> Path | None:
         if root_id not in self._roots:
@@ -459,20 +480,15 @@ class Indexer:
     def index_roots(
         self,
         roots: Sequence[tuple[int, Path]],
-        progress: Callable[[IndexProgress], None] | None = None,
-        should_cancel: Callable[[], bool] = lambda: False,
+        progress: IndexProgressCallback | None = None,
+        should_cancel: ShouldCancel = never_cancel,
     ) -> IndexReport:
         """Reconcile the roots, work through the queue, finish up and save the ANN index."""
         started = time.monotonic()
         report = IndexReport()
-
-        def tell(phase: str, done: int, total: int) -> None:
-            if progress:
-                elapsed = time.monotonic() - started
-                progress(IndexProgress(phase, done, total, report.chunks_embedded, elapsed))
-
+        tell = index_progress_reporter(progress, report)
         for root_id, root in roots:
-            tell("scanning", 0, 0)
+            tell(Progress("scanning", 0, 0, "files"))
             _, unchanged = self.reconcile_root(root_id, root, should_cancel)
             report.files_unchanged += unchanged
         self.process_pending(report, tell, should_cancel)
@@ -485,14 +501,14 @@ class Indexer:
     def finish(
         self,
         report: IndexReport,
-        should_cancel: Callable[[], bool] = lambda: False,
+        should_cancel: ShouldCancel = never_cancel,
         save: bool = True,
-        progress: Callable[[str, int, int], None] | None = None,
+        progress: ProgressCallback | None = None,
     ) -> None:
         """After the queue is drained: re-embed for a new model, compact, save, checkpoint.
 
         ``save=False`` (the live indexer between changes) saves only when one is due.
-        ``progress(REEMBEDDING, chunks done, chunks in all)`` while re-embedding.
+        ``progress`` reports passages done/in all in the ``REEMBEDDING`` phase.
         """
         if not should_cancel():
             self._backfill(report, should_cancel, progress)
@@ -511,8 +527,8 @@ class Indexer:
     def _backfill(
         self,
         report: IndexReport,
-        should_cancel: Callable[[], bool],
-        progress: Callable[[str, int, int], None] | None = None,
+        should_cancel: ShouldCancel,
+        progress: ProgressCallback | None = None,
     ) -> None:
         """Embed chunks that have no vector for the current model (after a model change)."""
         model_id = self.embedder.model_id
@@ -522,7 +538,7 @@ class Indexer:
             return  # the usual case: nothing to re-embed
         while not should_cancel():
             if progress:
-                progress(REEMBEDDING, done, total)
+                progress(Progress(REEMBEDDING, done, total, "passages"))
             rows = self.store.chunks_missing_vectors(model_id, BATCH_CHUNKS)
             if not rows:
                 return

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from desktop_search.core.engine import WATCH_STATE_KEY, Engine
 from desktop_search.core.errors import UserError
-from desktop_search.core.indexer import Indexer, IndexProgress, IndexReport
+from desktop_search.core.indexer import Indexer, IndexProgressCallback, IndexReport, index_progress_reporter
+from desktop_search.core.progress import Progress
 from desktop_search.core.scan import stored_path
 from desktop_search.core.watch import FILE, GONE_TREE, TREE, DebouncedPaths, FolderWatcher
 
@@ -54,7 +55,7 @@ class LiveIndexer:
         quiet_s: float = 1.0,
         rescan_interval_s: float | None = None,
         poll_interval_s: float = POLL_INTERVAL_S,
-        progress: Callable[[IndexProgress], None] | None = None,
+        progress: IndexProgressCallback | None = None,
         on_state: Callable[[LiveState], None] | None = None,
     ) -> None:
         self.engine = engine
@@ -334,19 +335,10 @@ class LiveIndexer:
     def _work(self, indexer: Indexer) -> None:
         self._busy = True
         self._idle.clear()
-        started = time.monotonic()
-        before = self.report.chunks_embedded
-
-        def tell(phase: str, done: int, total: int) -> None:
-            if self.progress:
-                elapsed = time.monotonic() - started
-                self.progress(
-                    IndexProgress(phase, done, total, self.report.chunks_embedded - before, elapsed)
-                )
-
+        tell = index_progress_reporter(self.progress, self.report)
         try:
             for done, total in indexer.pending_batches(self.report, self._should_yield):
-                tell("indexing", done, total)
+                tell(Progress("indexing", done, total, "files"))
                 self._take_events(indexer)  # fresh edits jump the queue of a long crawl
             if not self._should_yield():
                 indexer.finish(self.report, self._should_yield, save=False, progress=tell)

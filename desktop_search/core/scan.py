@@ -14,11 +14,13 @@ import functools
 import logging
 import os
 import stat as stat_module
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pathspec
+
+from desktop_search.core.progress import ShouldCancel, never_cancel
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +213,7 @@ def stat_file(path: str) -> SeenFile | None:
 def scan_root(
     root: Path,
     rules: ScanRules,
-    should_cancel: Callable[[], bool] = lambda: False,
+    should_cancel: ShouldCancel = never_cancel,
     start: Path | None = None,
 ) -> Iterator[SeenFile]:
     """Regular files under ``root`` (or only its subfolder ``start``) that the rules allow;

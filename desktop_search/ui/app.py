@@ -153,7 +153,7 @@ class AppController(QObject):
     @Slot(object)
     def on_progress(self, progress: IndexProgress) -> None:
         self.window.index_status.show_progress(progress)
-        indexing = progress.files_done < progress.files_total and progress.phase != "finish"
+        indexing = progress.done < progress.total and progress.phase != "finish"
         line = eta_text(progress) if indexing else ""
         self.window.set_indexing_line(line, reembedding=progress.phase == REEMBEDDING)
         if self.tray is not None and line:

@@ -29,6 +29,7 @@ from desktop_search.core.model.provision import (
     offline_package_dir,
 )
 from desktop_search.core.model.registry import OFFLINE_FALLBACK, get_spec, hub_url
+from desktop_search.core.progress import Progress
 from desktop_search.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,9 @@ class ModelDownload(QObject):
             self._task.finished.wait(timeout_s)
         return not self._busy
 
-    def _progressed(self, done: int, total: int) -> None:
-        self.last_progress = (done, total)
-        self.progress.emit(self.name or "", done, total)
+    def _progressed(self, step: Progress) -> None:
+        self.last_progress = (step.done, step.total)
+        self.progress.emit(self.name or "", step.done, step.total)
 
     def _fetch(self, name: str, task: Task) -> tuple[Any, ...]:
         """On the download's thread: the signal to send and its arguments."""

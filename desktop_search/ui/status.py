@@ -91,12 +91,12 @@ class IndexStatusBar(QWidget):
 
     @Slot(object)
     def show_progress(self, progress: IndexProgress) -> None:
-        if progress.phase == "finish" or progress.files_total <= 0:
+        if progress.phase == "finish" or progress.total <= 0:
             return
-        self.indexing = progress.files_done < progress.files_total
+        self.indexing = progress.done < progress.total
         self.bar.setVisible(self.indexing)
-        self.bar.setRange(0, progress.files_total)
-        self.bar.setValue(progress.files_done)
+        self.bar.setRange(0, progress.total)
+        self.bar.setValue(progress.done)
         self.label.setText(eta_text(progress))
 
     @Slot(object)

@@ -3,8 +3,8 @@ core's writer loop, on its own QThread in ``worker.py``).
 
 Work runs in a named *lane*: one thread each, so queries never wait behind a preview and a
 file count never behind a query, while work of one lane keeps its order. The work gets a
-``Task``, the core's protocol: ``task.should_cancel()`` and ``task.progress(done, total)``.
-``done(value)``, ``failed(message)`` and ``progress(done, total)`` are called on the GUI
+``Task``, the core's protocol: ``task.should_cancel()`` and ``task.progress(Progress)`` (core/progress.py).
+``done(value)``, ``failed(message)`` and ``progress(Progress)`` are called on the GUI
 thread; a stopped task still delivers what its work returns, a cancelled one nothing. A
 *detached* lane runs on a daemon thread that quitting never waits for (a download blocked on
 the network).
@@ -19,6 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from desktop_search.core.progress import Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ class _Relay(QObject):
 class Task:
     """One piece of background work, as the work and its starter see it."""
 
-    def __init__(self, relay: _Relay, progress: Callable[[int, int], None] | None) -> None:
+    def __init__(self, relay: _Relay, progress: ProgressCallback | None) -> None:
         self._relay = relay
         self._on_progress = progress
         self._stop = threading.Event()
@@ -59,11 +61,11 @@ class Task:
     def should_cancel(self) -> bool:
         return self._stop.is_set()
 
-    def progress(self, done: int, total: int) -> None:
+    def progress(self, step: Progress) -> None:
         """Report progress (from the work's thread); shown on the GUI thread."""
         if self._on_progress is not None:
             report = self._on_progress
-            self.deliver(lambda: report(done, total))
+            self.deliver(lambda: report(step))
 
     def deliver(self, call: Callable[[], None]) -> None:
         """Run ``call`` on the GUI thread unless the task was cancelled meanwhile."""
@@ -98,7 +100,7 @@ class TaskRunner(QObject):
         work: Callable[[Task], Any],
         done: Callable[[Any], None] | None = None,
         failed: Callable[[str], None] | None = None,
-        progress: Callable[[int, int], None] | None = None,
+        progress: ProgressCallback | None = None,
         detached: bool = False,
     ) -> Task:
         """Run ``work(task)`` in ``lane``; ``done(value)`` or ``failed(message)`` follow on the

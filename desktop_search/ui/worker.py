@@ -93,7 +93,7 @@ class IndexWorker(QObject):
     def _progress(self, progress: IndexProgress) -> None:
         """On the indexing thread: at most ~8 updates a second cross to the GUI."""
         now = time.monotonic()
-        if now - self._last_progress >= PROGRESS_INTERVAL_S or progress.files_done >= progress.files_total:
+        if now - self._last_progress >= PROGRESS_INTERVAL_S or progress.done >= progress.total:
             self._last_progress = now
             self.progress.emit(progress)
 
@@ -368,7 +368,7 @@ def describe_state(state: LiveState) -> str:
 def eta_text(progress: IndexProgress) -> str:
     """'Indexing 1,234 of 5,000 files · 12 files/s · about 5 min left' (or, after a model
     change, 'Reading your files with the new model: 1,234 of 5,000 passages · …')."""
-    done, total = progress.files_done, max(progress.files_total, progress.files_done)
+    done, total = progress.done, max(progress.total, progress.done)
     if progress.phase == REEMBEDDING:
         parts = [f"Reading your files with the new model: {done:,} of {total:,} passages"]
         rate, unit = progress.chunks_per_s, "passages/s"

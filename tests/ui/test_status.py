@@ -41,14 +41,16 @@ def test_progress_shows_a_bar_and_the_line_until_indexing_is_done(qtbot) -> None
     bar = IndexStatusBar()
     qtbot.addWidget(bar)
     bar.show()
-    bar.show_progress(IndexProgress("embedding", 1_234, 5_000, 2_000, 100.0))
+    bar.show_progress(IndexProgress("embedding", 1_234, 5_000, chunks_embedded=2_000, elapsed_s=100.0))
     assert bar.label.text() == LINE
     assert bar.bar.isVisible() and (bar.bar.value(), bar.bar.maximum()) == (1_234, 5_000)
     bar.show_state(BUSY)  # still busy: the progress line stays
     assert bar.label.text() == LINE and bar.bar.isVisible()
-    bar.show_progress(IndexProgress("finish", 5_000, 5_000, 4_000, 300.0))  # not a count
+    bar.show_progress(
+        IndexProgress("finish", 5_000, 5_000, chunks_embedded=4_000, elapsed_s=300.0)
+    )  # not a count
     assert bar.label.text() == LINE
-    bar.show_progress(IndexProgress("embedding", 5_000, 5_000, 4_000, 300.0))
+    bar.show_progress(IndexProgress("embedding", 5_000, 5_000, chunks_embedded=4_000, elapsed_s=300.0))
     assert not bar.bar.isVisible() and not bar.indexing
     bar.show_state(IDLE)
     assert bar.label.text() == "Index up to date" and not bar.bar.isVisible()
@@ -58,10 +60,10 @@ def test_pausing_or_an_error_hides_the_bar_and_says_so(qtbot) -> None:
     bar = IndexStatusBar()
     qtbot.addWidget(bar)
     bar.show()
-    bar.show_progress(IndexProgress("embedding", 10, 40, 20, 5.0))
+    bar.show_progress(IndexProgress("embedding", 10, 40, chunks_embedded=20, elapsed_s=5.0))
     bar.show_state(LiveState(running=True, paused=True, busy=False, pending=30))
     assert bar.label.text() == "Indexing paused" and not bar.bar.isVisible()
-    bar.show_progress(IndexProgress("embedding", 11, 40, 22, 6.0))
+    bar.show_progress(IndexProgress("embedding", 11, 40, chunks_embedded=22, elapsed_s=6.0))
     bar.show_state(LiveState(running=False, paused=False, busy=True, pending=29, error="the disk is full"))
     assert bar.label.text() == "Problem: the disk is full" and not bar.bar.isVisible()
 

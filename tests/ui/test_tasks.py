@@ -7,6 +7,7 @@ import threading
 
 from PySide6.QtCore import QCoreApplication, QThread
 
+from desktop_search.core.progress import Progress
 from desktop_search.ui.tasks import Task, TaskRunner
 
 
@@ -65,11 +66,15 @@ def test_progress_is_reported_in_order_on_the_gui_thread(qtbot) -> None:
 
     def count(task: Task) -> int:
         for done in range(1, 4):
-            task.progress(done, 3)
+            task.progress(Progress("counting", done, 3))
         return 3
 
     runner.run(
-        "a", count, progress=lambda d, t: reports.append((d, t)) if QThread.currentThread() is gui else None
+        "a",
+        count,
+        progress=lambda step: (
+            reports.append((step.done, step.total)) if QThread.currentThread() is gui else None
+        ),
     )
     qtbot.waitUntil(lambda: len(reports) == 3, timeout=5_000)
     assert reports == [(1, 3), (2, 3), (3, 3)]

@@ -73,13 +73,16 @@ def test_the_indexing_thread_runs_behind_the_window(qtbot, engine_factory) -> No
 
 
 def test_the_progress_line_counts_files_or_after_a_model_change_passages() -> None:
-    crawl = IndexProgress("embedding", 1_234, 5_000, 2_000, 100.0)
+    crawl = IndexProgress("embedding", 1_234, 5_000, chunks_embedded=2_000, elapsed_s=100.0)
     assert eta_text(crawl) == "Indexing 1,234 of 5,000 files · 12 files/s · about 5 min left"
-    reembedding = IndexProgress(REEMBEDDING, 1_000, 31_000, 1_000, 10.0)
+    reembedding = IndexProgress(REEMBEDDING, 1_000, 31_000, "passages", chunks_embedded=1_000, elapsed_s=10.0)
     assert eta_text(reembedding) == (
         "Reading your files with the new model: 1,000 of 31,000 passages · 100 passages/s · about 5 min left"
     )
-    assert eta_text(IndexProgress("embedding", 0, 10, 0, 0.5)) == "Indexing 0 of 10 files"  # no speed yet
+    assert (
+        eta_text(IndexProgress("embedding", 0, 10, chunks_embedded=0, elapsed_s=0.5))
+        == "Indexing 0 of 10 files"
+    )  # no speed yet
 
 
 def test_highlights_find_the_words_and_their_inflections() -> None:

@@ -14,7 +14,6 @@ import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 from desktop_search.core.errors import DownloadCancelledError, ModelUnavailableError
@@ -30,15 +29,13 @@ from desktop_search.core.model.manifest import (
     write_manifest,
 )
 from desktop_search.core.model.registry import ModelSpec, hub_url
+from desktop_search.core.progress import Progress, ProgressCallback, ShouldCancel, never_cancel
 
 log = logging.getLogger(__name__)
 
-ByteProgress = Callable[[int, int], None]
+DOWNLOADING = "downloading"  # the progress phase
+
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _never() -> bool:
-    return False
 
 
 def _expected_sha256(headers: object) -> str | None:
@@ -54,8 +51,8 @@ def _expected_sha256(headers: object) -> str | None:
 def download_file(
     url: str,
     target: Path,
-    progress: ByteProgress | None = None,
-    should_cancel: Callable[[], bool] = _never,
+    progress: ProgressCallback | None = None,
+    should_cancel: ShouldCancel = never_cancel,
 ) -> None:
     """Fetch ``url`` into ``target``, resuming a previous ``.part``, verifying the sha256.
     Raises ``DownloadCancelledError`` when ``should_cancel()`` turns true (the ``.part`` stays)."""
@@ -89,7 +86,7 @@ def download_file(
                     handle.write(block)
                     done += len(block)
                     if progress:
-                        progress(done, total)
+                        progress(Progress(DOWNLOADING, done, total, "bytes"))
     if expected and sha256_of(part) != expected:
         part.unlink(missing_ok=True)
         raise ModelUnavailableError(f"Checksum mismatch for {url}; the partial file was removed")
@@ -99,8 +96,8 @@ def download_file(
 def fetch_from_hub(
     spec: ModelSpec,
     target_dir: Path,
-    progress: ByteProgress | None = None,
-    should_cancel: Callable[[], bool] = _never,
+    progress: ProgressCallback | None = None,
+    should_cancel: ShouldCancel = never_cancel,
 ) -> ModelManifest:
     """Download ``spec``'s pre-exported ONNX model and tokenizer into ``target_dir`` and
     prepare its int8 variant; the folder appears only when all of it is complete and verified.
@@ -116,7 +113,7 @@ def fetch_from_hub(
         manifest = _download_files(spec, partial_dir, progress, should_cancel)
     elif progress:
         size = (partial_dir / MODEL_FILE).stat().st_size
-        progress(size, size)
+        progress(Progress(DOWNLOADING, size, size, "bytes"))
     if not manifest.variants:
         from desktop_search.core.model.quantize import add_int8_variant_in_child
 
@@ -142,7 +139,7 @@ def _fetched_before(partial_dir: Path) -> ModelManifest | None:
 
 
 def _download_files(
-    spec: ModelSpec, partial_dir: Path, progress: ByteProgress | None, should_cancel: Callable[[], bool]
+    spec: ModelSpec, partial_dir: Path, progress: ProgressCallback | None, should_cancel: ShouldCancel
 ) -> ModelManifest:
     hub = hub_url()
     base = f"{hub}/{spec.hub_repo}/resolve/main"

@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -26,6 +26,7 @@ from tokenizers import Encoding, Tokenizer
 import desktop_search  # noqa: F401  (sets ORT_DISABLE_TELEMETRY before onnxruntime loads)
 from desktop_search.core.model.manifest import TOKENIZER_FILE, ModelManifest
 from desktop_search.core.priority import made_at_background_priority
+from desktop_search.core.progress import Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ class Embedder:
     def embed_passages(
         self,
         texts: Sequence[str],
-        progress: Callable[[int, int], None] | None = None,
+        progress: ProgressCallback | None = None,
     ) -> Vectors:
         """Passage vectors in input order, shape (len(texts), dimension)."""
         prefix = self.manifest.passage_prefix
@@ -217,9 +218,7 @@ class Embedder:
         with self._lock:
             return len(self._loaded_tokenizer().encode(text).ids)
 
-    def _embed(
-        self, texts: list[str], role: str, progress: Callable[[int, int], None] | None = None
-    ) -> Vectors:
+    def _embed(self, texts: list[str], role: str, progress: ProgressCallback | None = None) -> Vectors:
         out = np.zeros((len(texts), self.manifest.dimension), dtype=np.float32)
         if not texts:
             return out
@@ -232,7 +231,7 @@ class Embedder:
             out[batch] = self._run(session, [encodings[i] for i in batch])
             done += len(batch)
             if progress:
-                progress(done, len(texts))
+                progress(Progress("embedding", done, len(texts), "passages"))
         self.texts_embedded += len(texts)
         return out
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from desktop_search.core.model.registry import (
     ModelSpec,
     get_spec,
 )
+from desktop_search.core.progress import ProgressCallback, ShouldCancel, never_cancel
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +189,8 @@ def resolve_model(locations: ModelLocations, preferred: str, allow_export: bool 
 def fetch_model(
     locations: ModelLocations,
     name: str,
-    progress: Callable[[int, int], None] | None = None,
-    should_cancel: Callable[[], bool] = lambda: False,
+    progress: ProgressCallback | None = None,
+    should_cancel: ShouldCancel = never_cancel,
 ) -> ResolvedModel:
     """Download a registry model from the Hub (the only network use, on the user's request).
     ``should_cancel()`` stops it (``DownloadCancelledError``); the next call resumes."""

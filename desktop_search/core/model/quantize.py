@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +43,7 @@ from desktop_search.core.model.manifest import (
     write_manifest,
 )
 from desktop_search.core.model.registry import get_spec
+from desktop_search.core.progress import ShouldCancel, never_cancel
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def add_int8_variant(folder: Path) -> ModelManifest:
 
 
 def add_int8_variant_in_child(
-    folder: Path, timeout_s: float = 900, should_cancel: Callable[[], bool] = lambda: False
+    folder: Path, timeout_s: float = 900, should_cancel: ShouldCancel = never_cancel
 ) -> bool:
     """``add_int8_variant`` in a child process (it needs ``onnx``); False if it could not run.
     ``should_cancel()`` (asked every 0.1 s) ends the child and raises ``DownloadCancelledError``:
