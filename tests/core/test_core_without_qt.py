@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 import desktop_search
+import desktop_search.core
 from desktop_search.core.model.provision import ResolvedModel
 
 # Every module of the core (found on disk, so a new one is covered too), and the CLI.
@@ -19,6 +21,18 @@ CORE_MODULES = [
     ),
     "desktop_search.cli",
 ]
+
+
+def test_the_list_holds_every_core_module() -> None:
+    # Found another way (the import system's own walk of the package), so a change to how the
+    # list is made cannot quietly leave modules out.
+    walked = {
+        info.name
+        for info in pkgutil.walk_packages(desktop_search.core.__path__, "desktop_search.core.")
+        if not info.ispkg
+    }
+    assert {"desktop_search.core.live", "desktop_search.core.watch"} <= walked
+    assert walked <= set(CORE_MODULES)
 
 
 def test_core_imports_with_pyside6_blocked() -> None:

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from desktop_search.core.indexer import REEMBEDDING, IndexProgress
 from desktop_search.core.live import LiveIndexer
 from desktop_search.core.model.registry import MINILM
 from desktop_search.core.paths import AppPaths
-from desktop_search.core.records import STATUS_INDEXED
+from desktop_search.core.records import STATUS_INDEXED, FileState
 from desktop_search.core.scan import ScanRules, os_paths, scan_root, stat_file, stored_path
 from desktop_search.core.settings import Settings, save_settings
 from desktop_search.core.status import WatchStatus
@@ -36,14 +37,28 @@ def folder_state(folder: Path) -> dict[str, str]:
     }
 
 
+def indexed_files(engine: Engine) -> dict[str, FileState]:
+    """The indexed files, read on the search side's connection (never behind the writer)."""
+    reads = engine.reads
+    return {
+        path: state
+        for root_id, _ in reads.roots()
+        for path, state in reads.files_of_root(root_id).items()
+        if state.status == STATUS_INDEXED
+    }
+
+
 def index_state(engine: Engine) -> dict[str, str]:
-    rows = engine.store._db.execute(
-        "SELECT path, content_hash FROM files WHERE status = ?", (STATUS_INDEXED,)
-    ).fetchall()
-    return {path: content_hash for path, content_hash in rows}
+    return {path: state.content_hash or "" for path, state in indexed_files(engine).items()}
+
+
+def status_of(engine: Engine, path: str) -> str | None:
+    state = engine.reads.file_state(path)
+    return None if state is None else state.status
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Whether ``condition`` came true before the deadline (polled, not one fixed wait)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -55,11 +70,12 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
 def assert_follows(engine: Engine, live: LiveIndexer, folder: Path) -> None:
     ok = wait_until(lambda: live.wait_idle(0.5) and index_state(engine) == folder_state(folder))
     assert ok, (index_state(engine), folder_state(folder))
-    engine.store._db.execute("SELECT 1")
-    duplicates = engine.store._db.execute(
-        "SELECT file_id, ordinal, COUNT(*) FROM chunks GROUP BY file_id, ordinal HAVING COUNT(*) > 1"
-    ).fetchall()
-    assert duplicates == []
+    assert engine.store.pragma("quick_check") == [("ok",)]
+    # No chunk stored twice (two writers, or one batch applied twice).
+    file_ids = [state.id for state in indexed_files(engine).values()]
+    hits = engine.reads.chunk_hits(sorted(engine.reads.chunk_ids_of(file_ids)))
+    spans = Counter((h.file_id, h.kind, h.start, h.end, h.page) for h in hits.values())
+    assert [span for span, count in spans.items() if count > 1] == []
 
 
 @pytest.fixture
@@ -132,9 +148,13 @@ def test_pause_holds_work_and_resume_catches_up(live_setup) -> None:
     engine, live, folder = live_setup
     live.pause()
     assert live.state().paused
-    (folder / "sleep.txt").write_text("Adults need seven to nine hours of sleep each night.")
-    time.sleep(1.0)
-    assert str(folder / "sleep.txt") not in index_state(engine)
+    note = folder / "sleep.txt"
+    note.write_text("Adults need seven to nine hours of sleep each night.")
+    assert wait_until(lambda: len(live.events) > 0)  # the watcher saw it and queued the path
+    # While paused nothing is indexed, even well after the quiet period: this wait is meant
+    # to run out.
+    assert not wait_until(lambda: status_of(engine, str(note)) is not None, timeout=5 * QUIET_S)
+    assert len(live.events) > 0  # still held for later
     live.resume()
     assert_follows(engine, live, folder)
 
@@ -256,9 +276,10 @@ def test_pause_during_the_first_scan_does_not_lose_files(engine_factory, tmp_pat
     engine.add_roots([folder])
     live = LiveIndexer(engine, quiet_s=QUIET_S)
     live.start()
-    time.sleep(0.05)
-    live.pause()  # most likely while scanning or embedding the first files
-    time.sleep(0.5)
+    assert wait_until(lambda: live.state().busy)  # the first scan (or its embedding) has begun
+    live.pause()
+    assert wait_until(lambda: not live.state().busy)  # the writer has stopped where it was
+    assert len(index_state(engine)) < 300
     live.resume()
     assert_follows(engine, live, folder)
     assert live.stop()
@@ -274,19 +295,15 @@ def test_a_name_that_is_not_utf8_is_indexed_followed_and_forgotten(live_setup) -
     stored = stored_path(os.fsdecode(raw))
     assert stored != os.fsdecode(raw) and stored.encode("utf-8")
 
-    def status_of(path: str) -> str | None:
-        row = engine.store._db.execute("SELECT status FROM files WHERE path = ?", (path,)).fetchone()
-        return None if row is None else str(row[0])
-
-    assert wait_until(lambda: status_of(stored) == STATUS_INDEXED)
+    assert wait_until(lambda: status_of(engine, stored) == STATUS_INDEXED)
     top = engine.search("bridge engineer curriculum vitae").results[0]
     assert top.path == stored and os.path.exists(os_paths(top.path)[0])  # opens the real file
     renamed = os.fsencode(folder) + b"/cv-\xe9.txt"
     os.rename(raw, renamed)
-    assert wait_until(lambda: status_of(stored_path(os.fsdecode(renamed))) == STATUS_INDEXED)
-    assert wait_until(lambda: status_of(stored) is None)
+    assert wait_until(lambda: status_of(engine, stored_path(os.fsdecode(renamed))) == STATUS_INDEXED)
+    assert wait_until(lambda: status_of(engine, stored) is None)
     os.unlink(renamed)
-    assert wait_until(lambda: status_of(stored_path(os.fsdecode(renamed))) is None)
+    assert wait_until(lambda: status_of(engine, stored_path(os.fsdecode(renamed))) is None)
 
 
 def test_stored_paths_round_trip_and_private_use_names_still_open(tmp_path: Path) -> None:
@@ -328,7 +345,7 @@ def test_a_new_model_reembeds_the_stored_text_with_no_file_changing(
     assert status.model.id != old_model and list(status.index.vectors) == [status.model.id]
     reembedding = [p for p in seen if p.phase == REEMBEDDING]
     chunks = engine.store.chunk_count()
-    assert reembedding and reembedding[0].files_done == 0 and reembedding[0].files_total == chunks
+    assert reembedding and reembedding[0].done == 0 and reembedding[0].total == chunks
     assert _top(engine, "bananas") == "banana-bread.md"
 
 
@@ -348,7 +365,10 @@ def test_retry_reads_the_chosen_problem_files_again_at_once(live_setup) -> None:
     assert wait_until(lambda: live.wait_idle(0.5) and len(engine.store.problem_files()) == 2)
     _unlock_in_place(lease, "The lease ends in March; give notice by January.")
     _unlock_in_place(boiler, "The boiler service is due before winter.")
-    time.sleep(3 * QUIET_S)
+    # The writes do send events, but size, time and inode say "unchanged": for three quiet
+    # periods (the hints released and compared with the disk) the list stays as it is. This
+    # wait is meant to run out.
+    assert not wait_until(lambda: len(engine.store.problem_files()) != 2, timeout=3 * QUIET_S)
     assert live.wait_idle(5) and len(engine.store.problem_files()) == 2  # nothing told it
 
     live.retry_problems([str(lease)])  # "Retry selected"
