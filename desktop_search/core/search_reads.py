@@ -145,11 +145,7 @@ class SearchReads(Store):
     def identical_chunks(self, chunk_ids: Sequence[int], model_id: str, limit: int) -> list[tuple[int, int]]:
         """(chunk id, another chunk with the same text and a vector of this model): copies of a
         file, a passage two files share; at most ``limit`` pairs."""
-        sql = (
-            "SELECT a.id, b.id FROM chunks a JOIN chunks b ON b.content_hash = a.content_hash"
-            " AND b.id != a.id AND b.kind = a.kind JOIN vectors v ON v.chunk_id = b.id AND v.model_id = ?"
-            f" WHERE a.id IN ({','.join('?' * len(chunk_ids))}) LIMIT ?"
-        )
+        sql = identical_chunks_sql(len(chunk_ids))
         with self._lock:
             return [(int(a), int(b)) for a, b in self._db.execute(sql, (model_id, *chunk_ids, limit))]
 
@@ -191,3 +187,15 @@ class SearchReads(Store):
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def identical_chunks_sql(count: int) -> str:
+    """The twins of ``count`` chunks. CROSS JOIN fixes the loop order: SQLite would otherwise
+    start from ``vectors_model`` (model_id = ? looks selective to a planner without statistics,
+    yet holds every vector) and read all of a model's vectors for each search: 2.6 s instead of
+    1.5 ms at 100k chunks."""
+    return (
+        "SELECT a.id, b.id FROM chunks a CROSS JOIN chunks b ON b.content_hash = a.content_hash"
+        " AND b.id != a.id AND b.kind = a.kind CROSS JOIN vectors v ON v.chunk_id = b.id AND v.model_id = ?"
+        f" WHERE a.id IN ({','.join('?' * count)}) LIMIT ?"
+    )

@@ -345,11 +345,8 @@ class Store:
         with self._lock:
             for start in range(0, len(unique), 500):
                 part = unique[start : start + 500]
-                marks = ",".join("?" * len(part))
                 for content_hash, blob in self._db.execute(
-                    f"SELECT c.content_hash, v.vector FROM chunks c JOIN vectors v ON v.chunk_id = c.id"
-                    f" WHERE v.model_id = ? AND c.content_hash IN ({marks})",
-                    (model_id, *part),
+                    vectors_for_hashes_sql(len(part)), (model_id, *part)
                 ):
                     found.setdefault(content_hash, np.frombuffer(blob, dtype=np.float32))
         return found
@@ -585,3 +582,13 @@ def salvage_roots(database: Path) -> list[str]:
             db.close()
     except sqlite3.Error:
         return []
+
+
+def vectors_for_hashes_sql(count: int) -> str:
+    """Stored vectors of chunks with any of ``count`` content hashes. CROSS JOIN fixes the loop
+    order (the hashes first): SQLite would otherwise start from ``vectors_model`` and read every
+    vector of the model for each batch the indexer writes (1.7 s per batch at 100k chunks)."""
+    return (
+        "SELECT c.content_hash, v.vector FROM chunks c CROSS JOIN vectors v ON v.chunk_id = c.id"
+        f" AND v.model_id = ? WHERE c.content_hash IN ({','.join('?' * count)})"
+    )
